@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from typing import Protocol
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from ledgerline.domain.ledger import AccountKind, JournalEntry
 
 from ledgerline.domain.outcomes import ChargeOutcome, InquiryOutcome
+from ledgerline.domain.payments import Attempt, Payment
 from ledgerline.domain.provider_calls import (
     ChargeRequest,
     OperationKind,
@@ -15,6 +19,7 @@ from ledgerline.domain.provider_calls import (
     ProviderReply,
     RefundRequest,
 )
+from ledgerline.domain.states import PaymentStatus
 
 
 class Connector(Protocol):
@@ -57,3 +62,154 @@ class ConnectorRegistry(Protocol):
     def get(self, name: str) -> Connector: ...
 
     def names(self) -> list[str]: ...
+
+
+# -- clock and ids ---------------------------------------------------------------------------
+
+
+class Clock(Protocol):
+    def now(self) -> dt.datetime: ...
+
+
+class Ids(Protocol):
+    def new(self, prefix: str, *, now: dt.datetime | None = None) -> str: ...
+
+    def token(self) -> str: ...
+
+
+# -- storage -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    id: int
+    kind: str
+    dedupe_key: str
+    payload: dict[str, Any]
+    attempts: int
+    attempts_max: int
+    run_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class StoredKey:
+    fingerprint: str
+    status: str  # in_flight | done
+    locked_at: dt.datetime | None
+    response_status: int | None
+    response_body: str | None
+
+
+class PaymentRepo(Protocol):
+    def add(self, payment: Payment, *, idempotency_key: str | None) -> None: ...
+    def get(self, payment_id: str, *, merchant_id: str | None = None, for_update: bool = False) -> Payment | None: ...
+    def by_idempotency_key(self, merchant_id: str, key: str) -> Payment | None: ...
+    def save(self, payment: Payment) -> None: ...
+    def list(
+        self,
+        *,
+        merchant_id: str,
+        limit: int,
+        status: PaymentStatus | None = None,
+        created_gte: dt.datetime | None = None,
+        created_lt: dt.datetime | None = None,
+        after: Payment | None = None,
+    ) -> list[Payment]: ...
+    def ids_in_status(self, statuses: list[PaymentStatus]) -> list[str]: ...
+
+
+class AttemptRepo(Protocol):
+    def add(self, attempt: Attempt) -> None: ...
+    def get(self, attempt_id: str) -> Attempt | None: ...
+    def for_payment(self, payment_id: str) -> list[Attempt]: ...
+    def for_payments(self, payment_ids: list[str]) -> dict[str, list[Attempt]]: ...
+    def save(self, attempt: Attempt) -> None: ...
+
+
+class MerchantRepo(Protocol):
+    def add(self, *, merchant_id: str, name: str, now: dt.datetime) -> None: ...
+    def exists(self, merchant_id: str) -> bool: ...
+    def all_ids(self) -> list[str]: ...
+    def add_key(
+        self, *, key_id: str, merchant_id: str, secret_hash: str, hint: str, scopes: str, now: dt.datetime
+    ) -> None: ...
+    def key_by_hash(self, secret_hash: str) -> tuple[str, str, bool] | None: ...
+    def revoke_key(self, *, key_id: str, now: dt.datetime) -> bool: ...
+
+
+class LedgerRepo(Protocol):
+    def post(self, entry: JournalEntry, *, now: dt.datetime) -> None: ...
+    def has_entry(self, *, kind: str, source_id: str) -> bool: ...
+    def balances(self, owner: str) -> dict[str, dict[AccountKind, int]]: ...
+    def entries_for_sources(self, source_ids: list[str]) -> list[dict[str, Any]]: ...
+
+
+class EventRepo(Protocol):
+    def add(
+        self,
+        *,
+        event_id: str,
+        merchant_id: str,
+        type: str,
+        object_type: str,
+        object_id: str,
+        data: dict[str, Any],
+        now: dt.datetime,
+    ) -> None: ...
+
+
+class TimelineRepo(Protocol):
+    def add(
+        self, *, payment_id: str, at: dt.datetime, kind: str, summary: str, data: dict[str, Any] | None = None
+    ) -> None: ...
+    def for_payment(self, payment_id: str) -> list[dict[str, Any]]: ...
+
+
+class JobRepo(Protocol):
+    def enqueue(
+        self,
+        *,
+        kind: str,
+        dedupe_key: str,
+        payload: dict[str, Any],
+        run_at: dt.datetime,
+        now: dt.datetime,
+        attempts_max: int,
+    ) -> None: ...
+    def complete(self, dedupe_key: str, *, now: dt.datetime) -> None: ...
+    def claim(self, *, owner: str, now: dt.datetime, lease_s: float, limit: int) -> list[Job]: ...
+    def finish(self, job: Job, *, owner: str, now: dt.datetime) -> None: ...
+    def retry_later(
+        self, job: Job, *, owner: str, run_at: dt.datetime, error: str, now: dt.datetime, dead: bool
+    ) -> None: ...
+    def due_keys(self) -> set[str]: ...
+
+
+class IdempotencyRepo(Protocol):
+    def get(self, merchant_id: str, key: str) -> StoredKey | None: ...
+    def try_lock(
+        self, *, merchant_id: str, key: str, fingerprint: str, now: dt.datetime, stale_before: dt.datetime
+    ) -> bool: ...
+    def finish(self, *, merchant_id: str, key: str, response_status: int, response_body: str) -> None: ...
+    def release(self, *, merchant_id: str, key: str) -> None: ...
+
+
+class UnitOfWork(Protocol):
+    """One database transaction; rolled back on exit unless `commit()` was called."""
+
+    payments: PaymentRepo
+    attempts: AttemptRepo
+    merchants: MerchantRepo
+    ledger: LedgerRepo
+    events: EventRepo
+    timeline: TimelineRepo
+    jobs: JobRepo
+    idempotency: IdempotencyRepo
+
+    def __enter__(self) -> UnitOfWork: ...
+    def __exit__(self, *args: object) -> None: ...
+    def commit(self) -> None: ...
+
+
+class UnitOfWorkFactory(Protocol):
+    def __call__(self) -> UnitOfWork: ...

@@ -1,0 +1,35 @@
+"""The HTTP API: a FastAPI application over the services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI
+from sqlalchemy import text
+
+from ledgerline import __version__
+from ledgerline.api import errors
+from ledgerline.api.middleware import RequestIdAndBodyLimit
+from ledgerline.api.routes_payments import router as payments_router
+from ledgerline.bootstrap import App
+
+
+def create_app(app: App) -> FastAPI:
+    api = FastAPI(
+        title="Ledgerline",
+        version=__version__,
+        description="Payments that are never lost, duplicated, or left silently stuck.",
+    )
+    api.state.deps = app.deps
+    api.state.ledgerline = app
+    errors.install(api)
+    api.add_middleware(RequestIdAndBodyLimit, body_max_bytes=app.settings.request_body_max_bytes)
+    api.include_router(payments_router)
+
+    @api.get("/health", summary="Liveness and database reachability")
+    def health() -> dict[str, Any]:
+        with app.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        return {"status": "ok", "database": app.engine.dialect.name, "version": __version__}
+
+    return api

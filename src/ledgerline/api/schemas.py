@@ -1,0 +1,66 @@
+"""Request bodies. Unknown fields are refused (`parameter_unknown`), never ignored."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+from ledgerline.domain.payments import (
+    DESCRIPTION_LENGTH_MAX,
+    METADATA_KEYS_MAX,
+    METADATA_VALUE_LENGTH_MAX,
+    PAYMENT_METHOD_LENGTH_MAX,
+)
+
+EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+METADATA_KEY_LENGTH_MAX = 40
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Customer(Strict):
+    id: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = None
+    email: Annotated[str, StringConstraints(max_length=320)] | None = None
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str | None) -> str | None:
+        if value is not None and not EMAIL_PATTERN.match(value):
+            raise ValueError("not an email address")
+        return value
+
+
+class PaymentCreate(Strict):
+    amount: int | None = Field(
+        default=None, strict=True,
+        description="Amount in the currency's minor unit (cents for USD, yen for JPY). Give this or amount_decimal.",
+    )
+    amount_decimal: Annotated[str, StringConstraints(max_length=40)] | None = Field(
+        default=None, description='Amount in major units as a string, e.g. "12.34"; never rounded.'
+    )
+    currency: Annotated[str, StringConstraints(min_length=1, max_length=10)]
+    payment_method: Annotated[str, StringConstraints(min_length=1, max_length=PAYMENT_METHOD_LENGTH_MAX)]
+    customer: Customer | None = None
+    description: Annotated[str, StringConstraints(max_length=DESCRIPTION_LENGTH_MAX)] | None = None
+    metadata: dict[str, str] = Field(default_factory=dict)
+    confirm: bool = Field(default=False, strict=True)
+
+    @field_validator("metadata")
+    @classmethod
+    def _metadata(cls, value: dict[str, str]) -> dict[str, str]:
+        if len(value) > METADATA_KEYS_MAX:
+            raise ValueError(f"at most {METADATA_KEYS_MAX} keys")
+        for key, item in value.items():
+            if not 1 <= len(key) <= METADATA_KEY_LENGTH_MAX:
+                raise ValueError(f"keys are 1 to {METADATA_KEY_LENGTH_MAX} characters")
+            if len(item) > METADATA_VALUE_LENGTH_MAX:
+                raise ValueError(f"values are at most {METADATA_VALUE_LENGTH_MAX} characters")
+        return value
+
+
+class Empty(Strict):
+    """POST endpoints that take no parameters still refuse unknown ones."""

@@ -1,0 +1,160 @@
+"""The `ledgerline` command line."""
+
+from __future__ import annotations
+
+import json
+import logging
+import signal
+import sys
+import threading
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from ledgerline.bootstrap import build
+from ledgerline.config import Settings
+from ledgerline.domain.errors import LedgerlineError
+from ledgerline.services import merchants as merchant_service
+from ledgerline.services.verify import verify as run_verify
+
+app = typer.Typer(help="Ledgerline: payments that are never lost, duplicated, or left silently stuck.",
+                  no_args_is_help=True, add_completion=False)
+merchants_app = typer.Typer(help="Merchants.", no_args_is_help=True)
+keys_app = typer.Typer(help="Secret API keys.", no_args_is_help=True)
+simulator_app = typer.Typer(help="The provider simulator.", no_args_is_help=True)
+app.add_typer(merchants_app, name="merchants")
+app.add_typer(keys_app, name="keys")
+app.add_typer(simulator_app, name="simulator")
+console = Console(stderr=True)
+DatabaseUrl = Annotated[str | None, typer.Option("--database-url", help="Overrides LEDGERLINE_DATABASE_URL.")]
+Json = Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout.")]
+
+
+def _settings(database_url: str | None) -> Settings:
+    settings = Settings()
+    return settings.model_copy(update={"database_url": database_url}) if database_url else settings
+
+
+def _fail(exc: LedgerlineError) -> None:
+    console.print(f"[red]error[/red] {exc.code}: {exc.message}" + (f" [{exc.param}]" if exc.param else ""))
+    raise typer.Exit(2)
+
+
+@app.command()
+def migrate(database_url: DatabaseUrl = None) -> None:
+    """Create or upgrade the database schema."""
+    built = build(_settings(database_url), migrate=True)
+    console.print(f"schema is current on {built.engine.url.render_as_string(hide_password=True)}")
+
+
+@merchants_app.command("create")
+def merchants_create(name: str, json_output: Json = False, database_url: DatabaseUrl = None) -> None:
+    """Create a merchant and print its id and a new secret key (shown once)."""
+    built = build(_settings(database_url), migrate=True)
+    try:
+        key = merchant_service.create_merchant(built.deps, name=name)
+    except LedgerlineError as exc:
+        _fail(exc)
+    if json_output:
+        print(json.dumps({"merchant_id": key.merchant_id, "key_id": key.key_id, "secret_key": key.secret, "scopes": key.scopes.split(",")}))
+    else:
+        console.print(f"merchant [bold]{key.merchant_id}[/bold]\nsecret key (shown once): [bold]{key.secret}[/bold]")
+
+
+@keys_app.command("create")
+def keys_create(
+    merchant_id: str,
+    scope: Annotated[list[str] | None, typer.Option("--scope", help="Repeat for several scopes; default all.")] = None,
+    json_output: Json = False,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Create another secret key for a merchant."""
+    built = build(_settings(database_url), migrate=True)
+    try:
+        key = merchant_service.create_key(built.deps, merchant_id=merchant_id, scopes=scope)
+    except LedgerlineError as exc:
+        _fail(exc)
+    if json_output:
+        print(json.dumps({"merchant_id": key.merchant_id, "key_id": key.key_id, "secret_key": key.secret, "scopes": key.scopes.split(",")}))
+    else:
+        console.print(f"secret key (shown once): [bold]{key.secret}[/bold]  scopes: {key.scopes}")
+
+
+@app.command()
+def verify(json_output: Json = False, database_url: DatabaseUrl = None) -> None:
+    """Check every money invariant; exit 1 with a report when any fails."""
+    built = build(_settings(database_url), migrate=False)
+    results = run_verify(built.audit)
+    if json_output:
+        print(json.dumps({"passed": all(r.passed for r in results), "checks": [
+            {"name": r.name, "description": r.description, "passed": r.passed,
+             "findings": [{"subject": s, "problem": p} for s, p in r.findings]} for r in results]}))
+    else:
+        for r in results:
+            mark = "[green]PASS[/green]" if r.passed else "[red]FAIL[/red]"
+            console.print(f"{mark} {r.name}: {r.description}")
+            for subject, problem in r.findings[:50]:
+                console.print(f"     {subject}: {problem}")
+            if len(r.findings) > 50:
+                console.print(f"     … and {len(r.findings) - 50} more")
+    if not all(r.passed for r in results):
+        raise typer.Exit(1)
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Default LEDGERLINE_API_HOST.")] = None,
+    port: Annotated[int | None, typer.Option(help="Default LEDGERLINE_API_PORT.")] = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Run the HTTP API."""
+    import uvicorn
+
+    from ledgerline.api.app import create_app
+
+    settings = _settings(database_url)
+    built = build(settings, migrate=True)
+    uvicorn.run(create_app(built), host=host or settings.api_host, port=port or settings.api_port, log_level="warning")
+
+
+@app.command()
+def worker(
+    concurrency: Annotated[int | None, typer.Option(help="Job threads; default LEDGERLINE_WORKER_CONCURRENCY.")] = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Run the job worker until interrupted (Ctrl-C or SIGTERM finishes running jobs, then exits)."""
+    from ledgerline.worker.loop import run_worker
+
+    settings = _settings(database_url)
+    built = build(settings, migrate=True)
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    console.print(f"worker running with {concurrency or settings.worker_concurrency} threads")
+    run_worker(built.deps, concurrency=concurrency or settings.worker_concurrency, poll_s=settings.worker_poll_s,
+               lease_s=settings.worker_lease_s, stop=stop)
+
+
+@simulator_app.command("serve")
+def simulator_serve(
+    host: str = "127.0.0.1",
+    port: int = 8700,
+    profile: Annotated[str, typer.Option(help="calm | peak | outage | chaos")] = "calm",
+    seed: int = 1,
+    db: Annotated[str | None, typer.Option(help="SQLite file for the simulator's own records.")] = None,
+    webhook_url: Annotated[str | None, typer.Option(help="Where the simulator posts signed webhooks.")] = None,
+) -> None:
+    """Run the fault-injecting provider simulator (sim_a, sim_b, sim_bank)."""
+    from ledgerline.simulator.server import serve as serve_simulator
+
+    secret = Settings().simulator_webhook_secret
+    serve_simulator(host, port, profile, seed, db, webhook_url, {n: secret for n in ("sim_a", "sim_b", "sim_bank")})
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)

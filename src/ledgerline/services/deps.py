@@ -1,0 +1,31 @@
+"""What every use case needs, handed in by the composition root (bootstrap.py)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ledgerline.services.ports import Clock, ConnectorRegistry, Ids, UnitOfWorkFactory
+
+
+@dataclass(frozen=True, slots=True)
+class ProcessingPolicy:
+    """Bounds on how hard we try, each with its reason."""
+
+    route: tuple[str, ...] = ("sim_a", "sim_b")  # acquirers in order of preference
+    # Three tries covers one failover and one retry; more would hide a real outage from people.
+    attempts_per_payment_max: int = 3
+    # The inline call normally finishes first; the staged job only runs if this process died.
+    submit_grace_s: float = 30.0
+    # Status inquiries: quick first, then spread out (seconds), repeating the last.
+    inquiry_delays_s: tuple[float, ...] = (0.5, 1, 2, 5, 15, 60, 300, 900, 3600)
+    inquiry_window_s: float = 72 * 3600  # after this the outcome needs a person
+    retry_delay_s: float = 0.5  # before re-submitting to the next provider
+
+
+@dataclass(frozen=True, slots=True)
+class Deps:
+    uow: UnitOfWorkFactory
+    providers: ConnectorRegistry
+    clock: Clock
+    ids: Ids
+    policy: ProcessingPolicy = field(default_factory=ProcessingPolicy)

@@ -1,0 +1,84 @@
+"""The job loop's core: claim due jobs, run their handler, record the result.
+
+Handlers are safe to run twice (a lease can expire mid-run). A handler returns None when its
+job is done, or a delay in seconds to be called again. This is the one place that catches any
+exception: it records the failure on the job and reschedules it with backoff, never drops it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import random
+from collections.abc import Callable
+
+from ledgerline.domain.retry import backoff_delay_s
+from ledgerline.services import processing
+from ledgerline.services.deps import Deps
+from ledgerline.services.ports import Job
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[Deps, Job], float | None]
+RETRY_BASE_S = 1.0
+RETRY_CAP_S = 3600.0  # a failing handler is retried at least hourly until someone fixes it
+
+
+def _submit(deps: Deps, job: Job) -> float | None:
+    processing.submit_attempt(deps, job.payload["attempt_id"])
+    with deps.uow() as uow:
+        attempt = uow.attempts.get(job.payload["attempt_id"])
+    if attempt is not None:
+        processing.drive(deps, attempt.payment_id)
+    return None
+
+
+def _inquire(deps: Deps, job: Job) -> float | None:
+    if processing.inquire_attempt(deps, job.payload["attempt_id"]):
+        return None
+    delays = deps.policy.inquiry_delays_s
+    return delays[min(job.attempts, len(delays) - 1)]
+
+
+HANDLERS: dict[str, Handler] = {
+    processing.SUBMIT_JOB: _submit,
+    processing.INQUIRE_JOB: _inquire,
+}
+
+
+def run_due(deps: Deps, *, owner: str, limit: int, lease_s: float, rng: random.Random) -> int:
+    """Claim and run up to `limit` due jobs; returns how many were claimed."""
+    with deps.uow() as uow:
+        claimed = uow.jobs.claim(owner=owner, now=deps.clock.now(), lease_s=lease_s, limit=limit)
+        uow.commit()
+    for job in claimed:
+        run_one(deps, job, owner=owner, rng=rng)
+    return len(claimed)
+
+
+def run_one(deps: Deps, job: Job, *, owner: str, rng: random.Random) -> None:
+    handler = HANDLERS.get(job.kind)
+    assert handler is not None, f"no handler for job kind {job.kind!r}"
+    try:
+        delay_s = handler(deps, job)
+    except Exception as exc:  # noqa: BLE001 - the job loop records every failure and retries
+        log.exception("job %s (%s) failed on attempt %d", job.id, job.kind, job.attempts)
+        _reschedule(deps, job, owner=owner, error=f"{type(exc).__name__}: {exc}",
+                    delay_s=backoff_delay_s(job.attempts, base_s=RETRY_BASE_S, cap_s=RETRY_CAP_S, jitter=rng.random()))
+        return
+    now = deps.clock.now()
+    with deps.uow() as uow:
+        if delay_s is None:
+            uow.jobs.finish(job, owner=owner, now=now)
+        else:
+            uow.jobs.retry_later(job, owner=owner, run_at=now + dt.timedelta(seconds=delay_s), error="", now=now, dead=False)
+        uow.commit()
+
+
+def _reschedule(deps: Deps, job: Job, *, owner: str, error: str, delay_s: float) -> None:
+    now = deps.clock.now()
+    # A dead job is parked, not deleted: `verify` reports it and a person can revive it.
+    dead = job.attempts >= job.attempts_max
+    with deps.uow() as uow:
+        uow.jobs.retry_later(job, owner=owner, run_at=now + dt.timedelta(seconds=delay_s), error=error, now=now, dead=dead)
+        uow.commit()

@@ -1,0 +1,57 @@
+"""The public shape of objects, shared by the API and the outbox events."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ledgerline.domain.errors import spec_for
+from ledgerline.domain.payments import Attempt, Payment
+
+
+def _error(code: str | None) -> dict[str, Any] | None:
+    if code is None:
+        return None
+    spec = spec_for(code)
+    return {
+        "code": code,
+        "type": spec.type.value,
+        "message": spec.message,
+        "message_zh": spec.message_zh,
+        "retryable": spec.retryable,
+        "payer_guidance": spec.payer_guidance,
+        "payer_guidance_zh": spec.payer_guidance_zh,
+    }
+
+
+def attempt_view(attempt: Attempt) -> dict[str, Any]:
+    return {
+        "id": attempt.id,
+        "object": "payment_attempt",
+        "provider": attempt.provider,
+        "status": attempt.status.value,
+        "provider_reference": attempt.provider_reference,
+        "error": _error(attempt.error_code),
+        "provider_code": attempt.provider_code,
+        "evidence": attempt.evidence,
+        "created": int(attempt.created_at.timestamp()),
+    }
+
+
+def payment_view(payment: Payment, attempts: list[Attempt]) -> dict[str, Any]:
+    return {
+        "id": payment.id,
+        "object": "payment",
+        "amount": payment.amount.amount_minor,
+        "currency": payment.amount.currency.lower(),
+        "status": payment.status.value,
+        "payment_method": payment.payment_method,
+        "description": payment.description,
+        "customer": {"id": payment.customer_id, "email": payment.customer_email}
+        if payment.customer_id or payment.customer_email
+        else None,
+        "attempts": [attempt_view(a) for a in attempts],
+        "last_error": _error(payment.last_error_code),
+        "metadata": payment.metadata,
+        "created": int(payment.created_at.timestamp()),
+        "updated": int(payment.updated_at.timestamp()),
+    }

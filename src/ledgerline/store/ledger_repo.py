@@ -1,0 +1,100 @@
+"""The ledger in the database: posting entries and reading balances."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from typing import Any
+
+from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from ledgerline.domain.ledger import AccountKind, AccountRef, JournalEntry, Side, balance_minor
+from ledgerline.store.tables import accounts, journal_entries, postings
+
+
+class LedgerRepository:
+    def __init__(self, connection: Connection) -> None:
+        self._c = connection
+
+    def post(self, entry: JournalEntry, *, now: dt.datetime) -> None:
+        """Write `entry` and move the account totals, in the caller's transaction.
+
+        A second entry of the same kind for the same source violates a unique constraint:
+        the database refuses double posting even if a service forgot to check.
+        """
+        assert entry.balanced(), entry.id
+        self._c.execute(
+            insert(journal_entries).values(
+                id=entry.id,
+                kind=entry.kind.value,
+                source_type=entry.source_type,
+                source_id=entry.source_id,
+                merchant_id=entry.merchant_id,
+                created_at=now,
+            )
+        )
+        for p in entry.postings:
+            account_id = self._account_id(p.account)
+            self._c.execute(
+                insert(postings).values(
+                    entry_id=entry.id,
+                    account_id=account_id,
+                    side=p.side.value,
+                    amount_minor=p.amount.amount_minor,
+                    currency=p.amount.currency,
+                )
+            )
+            column = accounts.c.debits_minor if p.side is Side.DEBIT else accounts.c.credits_minor
+            self._c.execute(
+                update(accounts).where(accounts.c.id == account_id).values({column: column + p.amount.amount_minor})
+            )
+
+    def has_entry(self, *, kind: str, source_id: str) -> bool:
+        query = select(journal_entries.c.id).where(journal_entries.c.kind == kind, journal_entries.c.source_id == source_id)
+        return self._c.execute(query).first() is not None
+
+    def _account_id(self, ref: AccountRef) -> int:
+        values = dict(kind=ref.kind.value, owner=ref.owner, currency=ref.currency, debits_minor=0, credits_minor=0)
+        dialect = postgresql if self._c.dialect.name == "postgresql" else sqlite
+        # Concurrent first postings to a new account must not both insert it.
+        self._c.execute(dialect.insert(accounts).values(**values).on_conflict_do_nothing())
+        row = self._c.execute(
+            select(accounts.c.id).where(
+                accounts.c.kind == ref.kind.value, accounts.c.owner == ref.owner, accounts.c.currency == ref.currency
+            )
+        ).one()
+        return int(row.id)
+
+    def balances(self, owner: str) -> dict[str, dict[AccountKind, int]]:
+        """Balances of one owner's accounts, by currency then kind, on each normal side."""
+        found: dict[str, dict[AccountKind, int]] = defaultdict(dict)
+        for row in self._c.execute(select(accounts).where(accounts.c.owner == owner)):
+            kind = AccountKind(row.kind)
+            found[row.currency][kind] = balance_minor(kind, debits_minor=row.debits_minor, credits_minor=row.credits_minor)
+        return dict(found)
+
+    def entries_for_sources(self, source_ids: list[str]) -> list[dict[str, Any]]:
+        """Entries (with their postings) caused by the given sources, oldest first."""
+        if not source_ids:
+            return []
+        query = (
+            select(journal_entries, postings.c.side, postings.c.amount_minor, postings.c.currency, accounts.c.kind.label("account_kind"), accounts.c.owner)
+            .join(postings, postings.c.entry_id == journal_entries.c.id)
+            .join(accounts, accounts.c.id == postings.c.account_id)
+            .where(journal_entries.c.source_id.in_(source_ids))
+            .order_by(journal_entries.c.created_at, journal_entries.c.id, postings.c.id)
+        )
+        entries: dict[str, dict[str, Any]] = {}
+        for row in self._c.execute(query):
+            entry = entries.setdefault(
+                row.id,
+                {"id": row.id, "kind": row.kind, "source_id": row.source_id, "created_at": row.created_at, "postings": []},
+            )
+            entry["postings"].append(
+                {"account": f"{row.account_kind}:{row.owner}", "side": row.side, "amount_minor": row.amount_minor, "currency": row.currency}
+            )
+        return list(entries.values())
+
+    def entry_count(self) -> int:
+        return int(self._c.execute(select(func.count()).select_from(journal_entries)).scalar_one())

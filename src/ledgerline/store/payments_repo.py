@@ -1,0 +1,223 @@
+"""Payments, attempts, merchants and API keys: rows in, domain records out."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import Connection, and_, insert, or_, select, update
+
+from ledgerline.domain.money import Money
+from ledgerline.domain.payments import Attempt, Payment
+from ledgerline.domain.states import AttemptStatus, PaymentStatus
+from ledgerline.store.tables import api_keys, attempts, merchants, payments
+
+
+def _payment(row: Any) -> Payment:
+    return Payment(
+        id=row.id,
+        merchant_id=row.merchant_id,
+        amount=Money(amount_minor=row.amount_minor, currency=row.currency),
+        status=PaymentStatus(row.status),
+        payment_method=row.payment_method,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        description=row.description,
+        customer_id=row.customer_id,
+        customer_email=row.customer_email,
+        metadata=dict(row.metadata),
+        last_error_code=row.last_error_code,
+        public_token=row.public_token,
+    )
+
+
+def _attempt(row: Any) -> Attempt:
+    return Attempt(
+        id=row.id,
+        payment_id=row.payment_id,
+        merchant_id=row.merchant_id,
+        seq=row.seq,
+        provider=row.provider,
+        status=AttemptStatus(row.status),
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        provider_reference=row.provider_reference,
+        error_code=row.error_code,
+        provider_code=row.provider_code,
+        evidence=row.evidence,
+    )
+
+
+class PaymentRepository:
+    def __init__(self, connection: Connection, *, lock: bool) -> None:
+        self._c = connection
+        self._lock = lock  # SELECT ... FOR UPDATE where the database has row locks
+
+    def add(self, payment: Payment, *, idempotency_key: str | None) -> None:
+        self._c.execute(
+            insert(payments).values(
+                id=payment.id,
+                merchant_id=payment.merchant_id,
+                amount_minor=payment.amount.amount_minor,
+                currency=payment.amount.currency,
+                status=payment.status.value,
+                payment_method=payment.payment_method,
+                description=payment.description,
+                customer_id=payment.customer_id,
+                customer_email=payment.customer_email,
+                metadata=payment.metadata,
+                last_error_code=payment.last_error_code,
+                public_token=payment.public_token,
+                idempotency_key=idempotency_key,
+                created_at=payment.created_at,
+                updated_at=payment.updated_at,
+            )
+        )
+
+    def get(self, payment_id: str, *, merchant_id: str | None = None, for_update: bool = False) -> Payment | None:
+        query = select(payments).where(payments.c.id == payment_id)
+        if merchant_id is not None:
+            query = query.where(payments.c.merchant_id == merchant_id)
+        if for_update and self._lock:
+            query = query.with_for_update()
+        row = self._c.execute(query).first()
+        return _payment(row) if row else None
+
+    def by_idempotency_key(self, merchant_id: str, key: str) -> Payment | None:
+        row = self._c.execute(
+            select(payments).where(payments.c.merchant_id == merchant_id, payments.c.idempotency_key == key)
+        ).first()
+        return _payment(row) if row else None
+
+    def save(self, payment: Payment) -> None:
+        """Persist a status change. The old status must still be one that may lead to the new
+        one: a concurrent writer that got there first makes this a programmer-visible error."""
+        result = self._c.execute(
+            update(payments)
+            .where(payments.c.id == payment.id)
+            .values(status=payment.status.value, last_error_code=payment.last_error_code, updated_at=payment.updated_at)
+        )
+        assert result.rowcount == 1, payment.id
+
+    def list(
+        self,
+        *,
+        merchant_id: str,
+        limit: int,
+        status: PaymentStatus | None = None,
+        created_gte: dt.datetime | None = None,
+        created_lt: dt.datetime | None = None,
+        after: Payment | None = None,
+    ) -> list[Payment]:
+        """Newest first, like Stripe; `after` is the last object of the previous page."""
+        query = select(payments).where(payments.c.merchant_id == merchant_id)
+        if status is not None:
+            query = query.where(payments.c.status == status.value)
+        if created_gte is not None:
+            query = query.where(payments.c.created_at >= created_gte)
+        if created_lt is not None:
+            query = query.where(payments.c.created_at < created_lt)
+        if after is not None:
+            query = query.where(
+                or_(
+                    payments.c.created_at < after.created_at,
+                    and_(payments.c.created_at == after.created_at, payments.c.id < after.id),
+                )
+            )
+        query = query.order_by(payments.c.created_at.desc(), payments.c.id.desc()).limit(limit)
+        return [_payment(r) for r in self._c.execute(query)]
+
+    def ids_in_status(self, statuses: list[PaymentStatus]) -> list[str]:
+        rows = self._c.execute(select(payments.c.id).where(payments.c.status.in_([s.value for s in statuses])))
+        return [r.id for r in rows]
+
+
+class AttemptRepository:
+    def __init__(self, connection: Connection) -> None:
+        self._c = connection
+
+    def add(self, attempt: Attempt) -> None:
+        self._c.execute(
+            insert(attempts).values(
+                id=attempt.id,
+                payment_id=attempt.payment_id,
+                merchant_id=attempt.merchant_id,
+                seq=attempt.seq,
+                provider=attempt.provider,
+                status=attempt.status.value,
+                provider_reference=attempt.provider_reference,
+                error_code=attempt.error_code,
+                provider_code=attempt.provider_code,
+                evidence=attempt.evidence,
+                created_at=attempt.created_at,
+                updated_at=attempt.updated_at,
+            )
+        )
+
+    def get(self, attempt_id: str) -> Attempt | None:
+        row = self._c.execute(select(attempts).where(attempts.c.id == attempt_id)).first()
+        return _attempt(row) if row else None
+
+    def for_payment(self, payment_id: str) -> list[Attempt]:
+        rows = self._c.execute(select(attempts).where(attempts.c.payment_id == payment_id).order_by(attempts.c.seq))
+        return [_attempt(r) for r in rows]
+
+    def for_payments(self, payment_ids: list[str]) -> dict[str, list[Attempt]]:
+        found: dict[str, list[Attempt]] = {pid: [] for pid in payment_ids}
+        if payment_ids:
+            query = select(attempts).where(attempts.c.payment_id.in_(payment_ids)).order_by(attempts.c.seq)
+            for row in self._c.execute(query):
+                found[row.payment_id].append(_attempt(row))
+        return found
+
+    def save(self, attempt: Attempt) -> None:
+        result = self._c.execute(
+            update(attempts)
+            .where(attempts.c.id == attempt.id)
+            .values(
+                status=attempt.status.value,
+                provider_reference=attempt.provider_reference,
+                error_code=attempt.error_code,
+                provider_code=attempt.provider_code,
+                evidence=attempt.evidence,
+                updated_at=attempt.updated_at,
+            )
+        )
+        assert result.rowcount == 1, attempt.id
+
+    def count_in_status(self, status: AttemptStatus) -> int:
+        return len(self._c.execute(select(attempts.c.id).where(attempts.c.status == status.value)).all())
+
+
+class MerchantRepository:
+    def __init__(self, connection: Connection) -> None:
+        self._c = connection
+
+    def add(self, *, merchant_id: str, name: str, now: dt.datetime) -> None:
+        self._c.execute(insert(merchants).values(id=merchant_id, name=name, created_at=now))
+
+    def exists(self, merchant_id: str) -> bool:
+        return self._c.execute(select(merchants.c.id).where(merchants.c.id == merchant_id)).first() is not None
+
+    def all_ids(self) -> list[str]:
+        return [r.id for r in self._c.execute(select(merchants.c.id).order_by(merchants.c.id))]
+
+    def add_key(
+        self, *, key_id: str, merchant_id: str, secret_hash: str, hint: str, scopes: str, now: dt.datetime
+    ) -> None:
+        self._c.execute(
+            insert(api_keys).values(
+                id=key_id, merchant_id=merchant_id, secret_hash=secret_hash, secret_hint=hint, scopes=scopes, created_at=now
+            )
+        )
+
+    def key_by_hash(self, secret_hash: str) -> tuple[str, str, bool] | None:
+        """(merchant_id, scopes, revoked) for the key with this hash."""
+        row = self._c.execute(select(api_keys).where(api_keys.c.secret_hash == secret_hash)).first()
+        return (row.merchant_id, row.scopes, row.revoked_at is not None) if row else None
+
+    def revoke_key(self, *, key_id: str, now: dt.datetime) -> bool:
+        result = self._c.execute(
+            update(api_keys).where(api_keys.c.id == key_id, api_keys.c.revoked_at.is_(None)).values(revoked_at=now)
+        )
+        return result.rowcount == 1

@@ -1,0 +1,199 @@
+"""The schema, as SQLAlchemy Core tables. Changes go through Alembic migrations only."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+from ledgerline.store.timestamps import UtcDateTime
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+ID = 40  # prefix + time-ordered random part, see store/ids.py
+
+merchants = Table(
+    "merchants",
+    metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+)
+
+api_keys = Table(
+    "api_keys",
+    metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("merchant_id", String(ID), ForeignKey("merchants.id"), nullable=False, index=True),
+    Column("secret_hash", String(64), nullable=False, unique=True),
+    Column("secret_hint", String(32), nullable=False),
+    Column("scopes", String(200), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("revoked_at", UtcDateTime()),
+)
+
+payments = Table(
+    "payments",
+    metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("merchant_id", String(ID), ForeignKey("merchants.id"), nullable=False),
+    Column("amount_minor", BigInteger, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("status", String(32), nullable=False),
+    Column("payment_method", String(64), nullable=False),
+    Column("description", Text),
+    Column("customer_id", String(200)),
+    Column("customer_email", String(320)),
+    Column("metadata", JSON, nullable=False),
+    Column("last_error_code", String(64)),
+    Column("public_token", String(64), nullable=False),
+    Column("idempotency_key", String(255)),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
+    CheckConstraint("amount_minor > 0", name="amount_positive"),
+    UniqueConstraint("merchant_id", "idempotency_key", name="uq_payments_merchant_idempotency_key"),
+    Index("ix_payments_merchant_created", "merchant_id", "created_at", "id"),
+    Index("ix_payments_status", "status"),
+)
+
+attempts = Table(
+    "attempts",
+    metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("payment_id", String(ID), ForeignKey("payments.id"), nullable=False),
+    Column("merchant_id", String(ID), nullable=False),
+    Column("seq", Integer, nullable=False),
+    Column("provider", String(64), nullable=False),
+    Column("status", String(32), nullable=False),
+    Column("provider_reference", String(200)),
+    Column("error_code", String(64)),
+    Column("provider_code", String(64)),
+    Column("evidence", String(32)),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
+    UniqueConstraint("payment_id", "seq", name="uq_attempts_payment_seq"),
+    Index("ix_attempts_status", "status"),
+)
+
+accounts = Table(
+    "accounts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("kind", String(32), nullable=False),
+    Column("owner", String(ID), nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("debits_minor", BigInteger, nullable=False),
+    Column("credits_minor", BigInteger, nullable=False),
+    CheckConstraint("debits_minor >= 0 AND credits_minor >= 0", name="totals_nonnegative"),
+    UniqueConstraint("kind", "owner", "currency", name="uq_accounts_identity"),
+)
+
+journal_entries = Table(
+    "journal_entries",
+    metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("kind", String(32), nullable=False),
+    Column("source_type", String(32), nullable=False),
+    Column("source_id", String(ID), nullable=False),
+    Column("merchant_id", String(ID), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    # The same event can never post twice: this is the ledger's idempotency key.
+    UniqueConstraint("kind", "source_id", name="uq_journal_entries_kind_source"),
+    Index("ix_journal_entries_merchant", "merchant_id", "created_at"),
+)
+
+postings = Table(
+    "postings",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("entry_id", String(ID), ForeignKey("journal_entries.id"), nullable=False, index=True),
+    Column("account_id", Integer, ForeignKey("accounts.id"), nullable=False, index=True),
+    Column("side", String(6), nullable=False),
+    Column("amount_minor", BigInteger, nullable=False),
+    Column("currency", String(3), nullable=False),
+    CheckConstraint("amount_minor > 0", name="amount_positive"),
+    CheckConstraint("side IN ('debit', 'credit')", name="side_valid"),
+)
+
+events = Table(
+    "events",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("id", String(ID), nullable=False, unique=True),
+    Column("merchant_id", String(ID), nullable=False),
+    Column("type", String(64), nullable=False),
+    Column("object_type", String(32), nullable=False),
+    Column("object_id", String(ID), nullable=False),
+    Column("data", JSON, nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Index("ix_events_merchant_seq", "merchant_id", "seq"),
+)
+
+timeline = Table(
+    "timeline",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("payment_id", String(ID), nullable=False),
+    Column("at", UtcDateTime(), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("summary", Text, nullable=False),
+    Column("data", JSON, nullable=False),
+    Index("ix_timeline_payment", "payment_id", "seq"),
+)
+
+jobs = Table(
+    "jobs",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("kind", String(64), nullable=False),
+    # Enqueueing is idempotent: one job per (kind, subject) at a time.
+    Column("dedupe_key", String(200), nullable=False, unique=True),
+    Column("payload", JSON, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("run_at", UtcDateTime(), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("attempts_max", Integer, nullable=False),
+    Column("lease_owner", String(100)),
+    Column("lease_expires_at", UtcDateTime()),
+    Column("last_error", Text),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
+    CheckConstraint("status IN ('queued', 'done', 'dead')", name="status_valid"),
+    Index("ix_jobs_due", "status", "run_at"),
+)
+
+idempotency_keys = Table(
+    "idempotency_keys",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("merchant_id", String(ID), nullable=False),
+    Column("key", String(255), nullable=False),
+    Column("fingerprint", String(64), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("locked_at", UtcDateTime()),
+    Column("response_status", Integer),
+    Column("response_body", Text),
+    Column("created_at", UtcDateTime(), nullable=False),
+    UniqueConstraint("merchant_id", "key", name="uq_idempotency_keys_merchant_key"),
+    CheckConstraint("status IN ('in_flight', 'done')", name="status_valid"),
+    Index("ix_idempotency_keys_created", "created_at"),
+)

@@ -1,0 +1,67 @@
+"""Unit of work: one database transaction, committed only when `commit()` is called."""
+
+from __future__ import annotations
+
+from types import TracebackType
+
+from sqlalchemy import Connection, Engine
+
+from ledgerline.store.jobs import JobQueue
+from ledgerline.store.ledger_repo import LedgerRepository
+from ledgerline.store.payments_repo import AttemptRepository, MerchantRepository, PaymentRepository
+from ledgerline.store.records_repo import EventRepository, IdempotencyRepository, TimelineRepository
+
+
+class SqlUnitOfWork:
+    """`with uow: ...; uow.commit()` — leaving the block without commit rolls everything back."""
+
+    payments: PaymentRepository
+    attempts: AttemptRepository
+    merchants: MerchantRepository
+    ledger: LedgerRepository
+    events: EventRepository
+    timeline: TimelineRepository
+    jobs: JobQueue
+    idempotency: IdempotencyRepository
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._connection: Connection | None = None
+
+    def __enter__(self) -> SqlUnitOfWork:
+        assert self._connection is None, "a unit of work is not re-entrant"
+        connection = self._engine.connect()
+        connection.begin()
+        self._connection = connection
+        self.payments = PaymentRepository(connection, lock=connection.dialect.name == "postgresql")
+        self.attempts = AttemptRepository(connection)
+        self.merchants = MerchantRepository(connection)
+        self.ledger = LedgerRepository(connection)
+        self.events = EventRepository(connection)
+        self.timeline = TimelineRepository(connection)
+        self.jobs = JobQueue(connection)
+        self.idempotency = IdempotencyRepository(connection)
+        return self
+
+    def commit(self) -> None:
+        assert self._connection is not None
+        self._connection.commit()
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        connection, self._connection = self._connection, None
+        assert connection is not None
+        try:
+            if connection.in_transaction():
+                connection.rollback()
+        finally:
+            connection.close()
+
+
+class SqlUnitOfWorkFactory:
+    """Makes a fresh unit of work per use case step; the `UnitOfWorkFactory` port."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def __call__(self) -> SqlUnitOfWork:
+        return SqlUnitOfWork(self.engine)
