@@ -65,8 +65,9 @@ class IdempotencyRepository:
             .values(merchant_id=merchant_id, key=key, fingerprint=fingerprint, status="in_flight", locked_at=now,
                     created_at=now)
             .on_conflict_do_nothing()
-        )
-        if inserted.rowcount == 1:
+            .returning(idempotency_keys.c.id)  # rowcount is not reliable for ON CONFLICT inserts
+        ).first()
+        if inserted is not None:
             return True
         taken = self._c.execute(
             self._where(update(idempotency_keys), merchant_id, key)
