@@ -38,8 +38,12 @@ def build(
     if migrate:
         upgrade(engine)
     if providers is None:
-        secrets = {name: settings.simulator_webhook_secret for name in ("sim_a", "sim_b", "sim_bank")}
-        providers = build_simulator_registry(settings.simulator_url, secrets, settings.provider_timeout_s)
+        secrets = {
+            name: settings.simulator_webhook_secret for name in ("sim_a", "sim_b", "sim_bank")
+        }
+        providers = build_simulator_registry(
+            settings.simulator_url, secrets, settings.provider_timeout_s
+        )
     deps = Deps(
         uow=SqlUnitOfWorkFactory(engine),
         providers=providers,

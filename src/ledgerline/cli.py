@@ -7,19 +7,23 @@ import logging
 import signal
 import sys
 import threading
+from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
 
-from ledgerline.bootstrap import build
+from ledgerline.bootstrap import App, build
 from ledgerline.config import Settings
 from ledgerline.domain.errors import LedgerlineError
 from ledgerline.services import merchants as merchant_service
 from ledgerline.services.verify import verify as run_verify
 
-app = typer.Typer(help="Ledgerline: payments that are never lost, duplicated, or left silently stuck.",
-                  no_args_is_help=True, add_completion=False)
+app = typer.Typer(
+    help="Ledgerline: payments that are never lost, duplicated, or left silently stuck.",
+    no_args_is_help=True,
+    add_completion=False,
+)
 merchants_app = typer.Typer(help="Merchants.", no_args_is_help=True)
 keys_app = typer.Typer(help="Secret API keys.", no_args_is_help=True)
 simulator_app = typer.Typer(help="The provider simulator.", no_args_is_help=True)
@@ -27,7 +31,9 @@ app.add_typer(merchants_app, name="merchants")
 app.add_typer(keys_app, name="keys")
 app.add_typer(simulator_app, name="simulator")
 console = Console(stderr=True)
-DatabaseUrl = Annotated[str | None, typer.Option("--database-url", help="Overrides LEDGERLINE_DATABASE_URL.")]
+DatabaseUrl = Annotated[
+    str | None, typer.Option("--database-url", help="Overrides LEDGERLINE_DATABASE_URL.")
+]
 Json = Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout.")]
 
 
@@ -37,7 +43,9 @@ def _settings(database_url: str | None) -> Settings:
 
 
 def _fail(exc: LedgerlineError) -> None:
-    console.print(f"[red]error[/red] {exc.code}: {exc.message}" + (f" [{exc.param}]" if exc.param else ""))
+    console.print(
+        f"[red]error[/red] {exc.code}: {exc.message}" + (f" [{exc.param}]" if exc.param else "")
+    )
     raise typer.Exit(2)
 
 
@@ -49,7 +57,9 @@ def migrate(database_url: DatabaseUrl = None) -> None:
 
 
 @merchants_app.command("create")
-def merchants_create(name: str, json_output: Json = False, database_url: DatabaseUrl = None) -> None:
+def merchants_create(
+    name: str, json_output: Json = False, database_url: DatabaseUrl = None
+) -> None:
     """Create a merchant and print its id and a new secret key (shown once)."""
     built = build(_settings(database_url), migrate=True)
     try:
@@ -57,15 +67,28 @@ def merchants_create(name: str, json_output: Json = False, database_url: Databas
     except LedgerlineError as exc:
         _fail(exc)
     if json_output:
-        print(json.dumps({"merchant_id": key.merchant_id, "key_id": key.key_id, "secret_key": key.secret, "scopes": key.scopes.split(",")}))
+        print(
+            json.dumps(
+                {
+                    "merchant_id": key.merchant_id,
+                    "key_id": key.key_id,
+                    "secret_key": key.secret,
+                    "scopes": key.scopes.split(","),
+                }
+            )
+        )
     else:
-        console.print(f"merchant [bold]{key.merchant_id}[/bold]\nsecret key (shown once): [bold]{key.secret}[/bold]")
+        console.print(
+            f"merchant [bold]{key.merchant_id}[/bold]\nsecret key (shown once): [bold]{key.secret}[/bold]"
+        )
 
 
 @keys_app.command("create")
 def keys_create(
     merchant_id: str,
-    scope: Annotated[list[str] | None, typer.Option("--scope", help="Repeat for several scopes; default all.")] = None,
+    scope: Annotated[
+        list[str] | None, typer.Option("--scope", help="Repeat for several scopes; default all.")
+    ] = None,
     json_output: Json = False,
     database_url: DatabaseUrl = None,
 ) -> None:
@@ -76,7 +99,16 @@ def keys_create(
     except LedgerlineError as exc:
         _fail(exc)
     if json_output:
-        print(json.dumps({"merchant_id": key.merchant_id, "key_id": key.key_id, "secret_key": key.secret, "scopes": key.scopes.split(",")}))
+        print(
+            json.dumps(
+                {
+                    "merchant_id": key.merchant_id,
+                    "key_id": key.key_id,
+                    "secret_key": key.secret,
+                    "scopes": key.scopes.split(","),
+                }
+            )
+        )
     else:
         console.print(f"secret key (shown once): [bold]{key.secret}[/bold]  scopes: {key.scopes}")
 
@@ -87,9 +119,22 @@ def verify(json_output: Json = False, database_url: DatabaseUrl = None) -> None:
     built = build(_settings(database_url), migrate=False)
     results = run_verify(built.audit)
     if json_output:
-        print(json.dumps({"passed": all(r.passed for r in results), "checks": [
-            {"name": r.name, "description": r.description, "passed": r.passed,
-             "findings": [{"subject": s, "problem": p} for s, p in r.findings]} for r in results]}))
+        print(
+            json.dumps(
+                {
+                    "passed": all(r.passed for r in results),
+                    "checks": [
+                        {
+                            "name": r.name,
+                            "description": r.description,
+                            "passed": r.passed,
+                            "findings": [{"subject": s, "problem": p} for s, p in r.findings],
+                        }
+                        for r in results
+                    ],
+                }
+            )
+        )
     else:
         for r in results:
             mark = "[green]PASS[/green]" if r.passed else "[red]FAIL[/red]"
@@ -115,12 +160,19 @@ def serve(
 
     settings = _settings(database_url)
     built = build(settings, migrate=True)
-    uvicorn.run(create_app(built), host=host or settings.api_host, port=port or settings.api_port, log_level="warning")
+    uvicorn.run(
+        create_app(built),
+        host=host or settings.api_host,
+        port=port or settings.api_port,
+        log_level="warning",
+    )
 
 
 @app.command()
 def worker(
-    concurrency: Annotated[int | None, typer.Option(help="Job threads; default LEDGERLINE_WORKER_CONCURRENCY.")] = None,
+    concurrency: Annotated[
+        int | None, typer.Option(help="Job threads; default LEDGERLINE_WORKER_CONCURRENCY.")
+    ] = None,
     database_url: DatabaseUrl = None,
 ) -> None:
     """Run the job worker until interrupted (Ctrl-C or SIGTERM finishes running jobs, then exits)."""
@@ -132,8 +184,13 @@ def worker(
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
     console.print(f"worker running with {concurrency or settings.worker_concurrency} threads")
-    run_worker(built.deps, concurrency=concurrency or settings.worker_concurrency, poll_s=settings.worker_poll_s,
-               lease_s=settings.worker_lease_s, stop=stop)
+    run_worker(
+        built.deps,
+        concurrency=concurrency or settings.worker_concurrency,
+        poll_s=settings.worker_poll_s,
+        lease_s=settings.worker_lease_s,
+        stop=stop,
+    )
 
 
 @simulator_app.command("serve")
@@ -142,18 +199,128 @@ def simulator_serve(
     port: int = 8700,
     profile: Annotated[str, typer.Option(help="calm | peak | outage | chaos")] = "calm",
     seed: int = 1,
-    db: Annotated[str | None, typer.Option(help="SQLite file for the simulator's own records.")] = None,
-    webhook_url: Annotated[str | None, typer.Option(help="Where the simulator posts signed webhooks.")] = None,
+    db: Annotated[
+        str | None, typer.Option(help="SQLite file for the simulator's own records.")
+    ] = None,
+    webhook_url: Annotated[
+        str | None, typer.Option(help="Where the simulator posts signed webhooks.")
+    ] = None,
 ) -> None:
     """Run the fault-injecting provider simulator (sim_a, sim_b, sim_bank)."""
     from ledgerline.simulator.server import serve as serve_simulator
 
     secret = Settings().simulator_webhook_secret
-    serve_simulator(host, port, profile, seed, db, webhook_url, {n: secret for n in ("sim_a", "sim_b", "sim_bank")})
+    serve_simulator(
+        host,
+        port,
+        profile,
+        seed,
+        db,
+        webhook_url,
+        {n: secret for n in ("sim_a", "sim_b", "sim_bank")},
+    )
+
+
+@app.command()
+def demo(
+    api_port: Annotated[int, typer.Option(help="Port of the API.")] = 8000,
+    simulator_port: Annotated[int, typer.Option(help="Port of the provider simulator.")] = 8700,
+    profile: Annotated[
+        str, typer.Option(help="Simulator fault profile: calm | peak | outage | chaos.")
+    ] = "calm",
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Run everything locally: simulator, API and worker on the embedded database."""
+    from ledgerline.ops.devstack import Service, Stack, child_env
+
+    settings = _settings(database_url)
+    built = build(settings, migrate=True)
+    key = _demo_key(built, settings)
+    api = f"http://127.0.0.1:{api_port}"
+    sim = f"http://127.0.0.1:{simulator_port}"
+    env = child_env(
+        {"LEDGERLINE_DATABASE_URL": settings.database_url, "LEDGERLINE_SIMULATOR_URL": sim}
+    )
+    stack = Stack(
+        [
+            Service(
+                "simulator",
+                [
+                    "ledgerline",
+                    "simulator",
+                    "serve",
+                    "--port",
+                    str(simulator_port),
+                    "--profile",
+                    profile,
+                    "--webhook-url",
+                    f"{api}/v1/providers",
+                ],
+                f"{sim}/_admin/stats",
+            ),
+            Service("api", ["ledgerline", "serve", "--port", str(api_port)], f"{api}/health"),
+            Service("worker", ["ledgerline", "worker"], ""),
+        ],
+        env=env,
+    )
+    try:
+        stack.start()
+        _print_welcome(api=api, sim=sim, key=key, database_url=settings.database_url)
+        code = stack.wait()
+    except KeyboardInterrupt:
+        code = 0
+    finally:
+        console.print("stopping…")
+        stack.stop()
+    raise typer.Exit(code)
+
+
+def _demo_key(built: App, settings: Settings) -> merchant_service.NewKey:
+    """A fresh secret key for the demo merchant, created on first use (keys are stored hashed,
+    so an old one cannot be shown again)."""
+    marker = (
+        Path(settings.database_url.removeprefix("sqlite:///") + ".demo-merchant")
+        if settings.database_url.startswith("sqlite:///")
+        else Path("var/demo-merchant")
+    )
+    if marker.exists():
+        return merchant_service.create_key(built.deps, merchant_id=marker.read_text().strip())
+    key = merchant_service.create_merchant(built.deps, name="Demo merchant")
+    marker.parent.mkdir(parents=True, exist_ok=True)
+    marker.write_text(key.merchant_id)
+    return key
+
+
+def _print_welcome(*, api: str, sim: str, key: merchant_service.NewKey, database_url: str) -> None:
+    out = Console()
+    out.print(
+        f"""
+[bold green]Ledgerline is running[/bold green] on {database_url}
+  API docs     {api}/docs
+  OpenAPI      {api}/openapi.json
+  health       {api}/health
+  simulator    {sim}  (providers sim_a, sim_b, sim_bank)
+  merchant     {key.merchant_id}
+  secret key   {key.secret}   [dim](shown once)[/dim]
+
+Make a payment:
+
+  curl -s {api}/v1/payments -H "Authorization: Bearer {key.secret}" \\
+    -H "Idempotency-Key: $(date +%s%N)" -H "Content-Type: application/json" \\
+    -d '{{"amount": 1999, "currency": "usd", "payment_method": "pm_card_visa", "confirm": true}}'
+
+Then its timeline: curl -s {api}/v1/payments/<id>/timeline -H "Authorization: Bearer {key.secret}"
+Press Ctrl-C to stop everything.
+""",
+        highlight=False,
+        soft_wrap=True,
+    )
 
 
 def main() -> None:
-    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     try:
         app()
     except KeyboardInterrupt:

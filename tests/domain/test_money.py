@@ -16,9 +16,17 @@ def test_exponents_come_from_iso_4217():
 
 @pytest.mark.parametrize(
     ("value", "currency", "code"),
-    [("12.345", "USD", "amount_too_precise"), ("100.5", "JPY", "amount_too_precise"), ("1.0001", "BHD", "amount_too_precise"),
-     ("abc", "USD", "amount_invalid"), ("NaN", "USD", "amount_invalid"), ("Infinity", "USD", "amount_invalid"),
-     ("1", "XXX", "currency_unsupported"), ("1", "XAU", "currency_unsupported"), ("1", "usdx", "currency_unsupported")],
+    [
+        ("12.345", "USD", "amount_too_precise"),
+        ("100.5", "JPY", "amount_too_precise"),
+        ("1.0001", "BHD", "amount_too_precise"),
+        ("abc", "USD", "amount_invalid"),
+        ("NaN", "USD", "amount_invalid"),
+        ("Infinity", "USD", "amount_invalid"),
+        ("1", "XXX", "currency_unsupported"),
+        ("1", "XAU", "currency_unsupported"),
+        ("1", "usdx", "currency_unsupported"),
+    ],
 )
 def test_inexact_or_invalid_input_is_an_error_never_rounded(value, currency, code):
     with pytest.raises(LedgerlineError) as raised:
@@ -31,8 +39,15 @@ def test_trailing_zeros_are_exact_not_too_precise():
     assert Money.from_decimal("1000", "JPY") == Money(amount_minor=1000, currency="JPY")
 
 
-@pytest.mark.parametrize(("amount", "code"), [(0, "amount_not_positive"), (-1, "amount_not_positive"),
-                                              (AMOUNT_MINOR_MAX + 1, "amount_too_large"), (True, "amount_invalid")])
+@pytest.mark.parametrize(
+    ("amount", "code"),
+    [
+        (0, "amount_not_positive"),
+        (-1, "amount_not_positive"),
+        (AMOUNT_MINOR_MAX + 1, "amount_too_large"),
+        (True, "amount_invalid"),
+    ],
+)
 def test_of_refuses_non_positive_huge_and_non_integer_amounts(amount, code):
     with pytest.raises(LedgerlineError) as raised:
         Money.of(amount, "USD")
@@ -44,8 +59,10 @@ def test_currency_codes_are_normalized_to_upper_case():
     assert Money.of(5, "jpy").currency == "JPY"
 
 
-@given(st.integers(min_value=-AMOUNT_MINOR_MAX, max_value=AMOUNT_MINOR_MAX),
-       st.sampled_from(["USD", "JPY", "BHD", "CNY", "EUR", "CLF"]))
+@given(
+    st.integers(min_value=-AMOUNT_MINOR_MAX, max_value=AMOUNT_MINOR_MAX),
+    st.sampled_from(["USD", "JPY", "BHD", "CNY", "EUR", "CLF"]),
+)
 def test_decimal_round_trip_is_exact(amount_minor, currency):
     money = Money(amount_minor=amount_minor, currency=currency)
     assert Money.from_decimal(money.to_decimal(), currency) == money

@@ -14,16 +14,26 @@ from ledgerline.domain.states import (
     transition_to,
 )
 
-TABLES = [(PAYMENT_TRANSITIONS, PaymentStatus.REQUIRES_CONFIRMATION), (ATTEMPT_TRANSITIONS, AttemptStatus.PENDING)]
+TABLES = [
+    (PAYMENT_TRANSITIONS, PaymentStatus.REQUIRES_CONFIRMATION),
+    (ATTEMPT_TRANSITIONS, AttemptStatus.PENDING),
+]
 
 
 def test_terminal_states_are_exactly_the_final_outcomes():
-    assert PAYMENT_TERMINAL == {PaymentStatus.SUCCEEDED, PaymentStatus.FAILED, PaymentStatus.CANCELED}
+    assert PAYMENT_TERMINAL == {
+        PaymentStatus.SUCCEEDED,
+        PaymentStatus.FAILED,
+        PaymentStatus.CANCELED,
+    }
     assert ATTEMPT_TERMINAL == {AttemptStatus.SUCCEEDED, AttemptStatus.FAILED}
 
 
 def test_unknown_attempt_resolves_only_by_evidence_to_success_or_failure():
-    assert ATTEMPT_TRANSITIONS[AttemptStatus.UNKNOWN] == {AttemptStatus.SUCCEEDED, AttemptStatus.FAILED}
+    assert ATTEMPT_TRANSITIONS[AttemptStatus.UNKNOWN] == {
+        AttemptStatus.SUCCEEDED,
+        AttemptStatus.FAILED,
+    }
     with pytest.raises(LedgerlineError) as raised:
         transition_to(AttemptStatus.UNKNOWN, AttemptStatus.PENDING, ATTEMPT_TRANSITIONS)
     assert raised.value.code == "transition_invalid"

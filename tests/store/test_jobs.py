@@ -19,7 +19,14 @@ def uow(database_url):
 
 def _enqueue(uow, key, *, run_at=T0, attempts_max=3):
     with uow() as u:
-        u.jobs.enqueue(kind="k", dedupe_key=key, payload={"n": key}, run_at=run_at, now=T0, attempts_max=attempts_max)
+        u.jobs.enqueue(
+            kind="k",
+            dedupe_key=key,
+            payload={"n": key},
+            run_at=run_at,
+            now=T0,
+            attempts_max=attempts_max,
+        )
         u.commit()
 
 

@@ -15,13 +15,24 @@ from ledgerline.domain.errors import LedgerlineError, spec_for
 log = logging.getLogger(__name__)
 
 
-def error_body(code: str, *, request_id: str, param: str | None = None, detail: str | None = None) -> dict[str, Any]:
+def error_body(
+    code: str, *, request_id: str, param: str | None = None, detail: str | None = None
+) -> dict[str, Any]:
     spec = spec_for(code)
     message, message_zh = spec.message, spec.message_zh
     if detail:
         message, message_zh = f"{message} ({detail})", f"{message_zh}（{detail}）"
-    return {"error": {"type": spec.type.value, "code": code, "message": message, "message_zh": message_zh,
-                      "param": param, "retryable": spec.retryable, "request_id": request_id}}
+    return {
+        "error": {
+            "type": spec.type.value,
+            "code": code,
+            "message": message,
+            "message_zh": message_zh,
+            "param": param,
+            "retryable": spec.retryable,
+            "request_id": request_id,
+        }
+    }
 
 
 def error_response(exc: LedgerlineError, request_id: str) -> tuple[int, dict[str, Any]]:
@@ -59,7 +70,11 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
         first = exc.errors()[0]
-        location = [str(part) for part in first.get("loc", ()) if part not in ("body", "query", "path", "header")]
+        location = [
+            str(part)
+            for part in first.get("loc", ())
+            if part not in ("body", "query", "path", "header")
+        ]
         param = ".".join(location) or None
         code = _validation_code(first, param)
         detail = str(first.get("msg", ""))
@@ -77,4 +92,6 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error in %s %s", request.method, request.url.path)
-        return JSONResponse(error_body("internal_error", request_id=request_id_of(request)), status_code=500)
+        return JSONResponse(
+            error_body("internal_error", request_id=request_id_of(request)), status_code=500
+        )

@@ -19,10 +19,14 @@ Handler = Callable[[str | None], tuple[int, dict[str, Any]]]
 
 def _json(status: int, body: str, *, replayed: bool = False) -> Response:
     headers = {"Idempotent-Replayed": "true"} if replayed else None
-    return Response(content=body, status_code=status, media_type="application/json", headers=headers)
+    return Response(
+        content=body, status_code=status, media_type="application/json", headers=headers
+    )
 
 
-def run_idempotent(request: Request, deps: Deps, who: Principal, body: Any, handler: Handler) -> Response:
+def run_idempotent(
+    request: Request, deps: Deps, who: Principal, body: Any, handler: Handler
+) -> Response:
     """Call `handler(key)`; with an Idempotency-Key, store its first response and replay it.
 
     Expected errors that will not change on retry (4xx) are stored like successes; retryable
@@ -34,7 +38,9 @@ def run_idempotent(request: Request, deps: Deps, who: Principal, body: Any, hand
         return _json(status, json.dumps(payload))
     key = idempotency.validate_key(key)
     fingerprint = idempotency.fingerprint(method=request.method, path=request.url.path, body=body)
-    replay = idempotency.begin(deps, merchant_id=who.merchant_id, key=key, request_fingerprint=fingerprint)
+    replay = idempotency.begin(
+        deps, merchant_id=who.merchant_id, key=key, request_fingerprint=fingerprint
+    )
     if replay is not None:
         return _json(replay.status, replay.body, replayed=True)
     try:

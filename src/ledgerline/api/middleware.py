@@ -53,6 +53,14 @@ class RequestIdAndBodyLimit:
     async def _too_large(send: Send, request_id: str) -> None:
         body: dict[str, Any] = error_body("body_too_large", request_id=request_id)
         payload = json.dumps(body).encode()
-        await send({"type": "http.response.start", "status": 413,
-                    "headers": [(b"content-type", b"application/json"), (b"request-id", request_id.encode())]})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"request-id", request_id.encode()),
+                ],
+            }
+        )
         await send({"type": "http.response.body", "body": payload})

@@ -24,7 +24,9 @@ Wired = Annotated[Deps, Depends(deps_of)]
 
 def _money(body: PaymentCreate) -> Money:
     if (body.amount is None) == (body.amount_decimal is None):
-        raise LedgerlineError("parameter_missing", param="amount", detail="give exactly one of amount, amount_decimal")
+        raise LedgerlineError(
+            "parameter_missing", param="amount", detail="give exactly one of amount, amount_decimal"
+        )
     if body.amount is not None:
         return Money.of(body.amount, body.currency)
     money = Money.from_decimal(body.amount_decimal or "", body.currency, param="amount_decimal")
@@ -37,28 +39,53 @@ def create_payment(body: PaymentCreate, request: Request, who: Who, deps: Wired)
 
     def handler(key: str | None) -> tuple[int, dict[str, Any]]:
         new = payments.NewPayment(
-            amount=_money(body), payment_method=body.payment_method, description=body.description,
+            amount=_money(body),
+            payment_method=body.payment_method,
+            description=body.description,
             customer_id=body.customer.id if body.customer else None,
             customer_email=body.customer.email if body.customer else None,
-            metadata=body.metadata, confirm=body.confirm,
+            metadata=body.metadata,
+            confirm=body.confirm,
         )
-        return 200, payments.create_payment(deps, merchant_id=who.merchant_id, request=new, idempotency_key=key)
+        return 200, payments.create_payment(
+            deps, merchant_id=who.merchant_id, request=new, idempotency_key=key
+        )
 
     return run_idempotent(request, deps, who, body.model_dump(mode="json"), handler)
 
 
 @router.post("/payments/{payment_id}/confirm", summary="Confirm a payment: charge it at a provider")
-def confirm_payment(payment_id: str, request: Request, who: Who, deps: Wired, body: Empty | None = None) -> Response:
+def confirm_payment(
+    payment_id: str, request: Request, who: Who, deps: Wired, body: Empty | None = None
+) -> Response:
     who.require("payments:write")
-    return run_idempotent(request, deps, who, {}, lambda _key: (
-        200, payments.confirm_payment(deps, merchant_id=who.merchant_id, payment_id=payment_id)))
+    return run_idempotent(
+        request,
+        deps,
+        who,
+        {},
+        lambda _key: (
+            200,
+            payments.confirm_payment(deps, merchant_id=who.merchant_id, payment_id=payment_id),
+        ),
+    )
 
 
 @router.post("/payments/{payment_id}/cancel", summary="Cancel a payment that is not yet confirmed")
-def cancel_payment(payment_id: str, request: Request, who: Who, deps: Wired, body: Empty | None = None) -> Response:
+def cancel_payment(
+    payment_id: str, request: Request, who: Who, deps: Wired, body: Empty | None = None
+) -> Response:
     who.require("payments:write")
-    return run_idempotent(request, deps, who, {}, lambda _key: (
-        200, payments.cancel_payment(deps, merchant_id=who.merchant_id, payment_id=payment_id)))
+    return run_idempotent(
+        request,
+        deps,
+        who,
+        {},
+        lambda _key: (
+            200,
+            payments.cancel_payment(deps, merchant_id=who.merchant_id, payment_id=payment_id),
+        ),
+    )
 
 
 @router.get("/payments/{payment_id}", summary="Retrieve a payment")
@@ -82,12 +109,20 @@ def list_payments(
     def moment(seconds: int | None) -> dt.datetime | None:
         return None if seconds is None else dt.datetime.fromtimestamp(seconds, dt.UTC)
 
-    return payments.list_payments(deps, merchant_id=who.merchant_id, limit=limit, status=status,
-                                  created_gte=moment(created_gte), created_lt=moment(created_lt),
-                                  starting_after=starting_after)
+    return payments.list_payments(
+        deps,
+        merchant_id=who.merchant_id,
+        limit=limit,
+        status=status,
+        created_gte=moment(created_gte),
+        created_lt=moment(created_lt),
+        starting_after=starting_after,
+    )
 
 
-@router.get("/payments/{payment_id}/timeline", summary="Everything that happened to a payment, in order")
+@router.get(
+    "/payments/{payment_id}/timeline", summary="Everything that happened to a payment, in order"
+)
 def payment_timeline(payment_id: str, who: Who, deps: Wired) -> dict[str, Any]:
     who.require("payments:read")
     return payments.payment_timeline(deps, merchant_id=who.merchant_id, payment_id=payment_id)

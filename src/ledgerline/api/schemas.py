@@ -36,14 +36,17 @@ class Customer(Strict):
 
 class PaymentCreate(Strict):
     amount: int | None = Field(
-        default=None, strict=True,
+        default=None,
+        strict=True,
         description="Amount in the currency's minor unit (cents for USD, yen for JPY). Give this or amount_decimal.",
     )
     amount_decimal: Annotated[str, StringConstraints(max_length=40)] | None = Field(
         default=None, description='Amount in major units as a string, e.g. "12.34"; never rounded.'
     )
     currency: Annotated[str, StringConstraints(min_length=1, max_length=10)]
-    payment_method: Annotated[str, StringConstraints(min_length=1, max_length=PAYMENT_METHOD_LENGTH_MAX)]
+    payment_method: Annotated[
+        str, StringConstraints(min_length=1, max_length=PAYMENT_METHOD_LENGTH_MAX)
+    ]
     customer: Customer | None = None
     description: Annotated[str, StringConstraints(max_length=DESCRIPTION_LENGTH_MAX)] | None = None
     metadata: dict[str, str] = Field(default_factory=dict)

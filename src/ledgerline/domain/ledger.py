@@ -92,7 +92,9 @@ class JournalEntry:
         """Debits equal credits in every currency the entry touches."""
         net: dict[str, int] = defaultdict(int)
         for p in self.postings:
-            net[p.amount.currency] += p.amount.amount_minor if p.side is Side.DEBIT else -p.amount.amount_minor
+            net[p.amount.currency] += (
+                p.amount.amount_minor if p.side is Side.DEBIT else -p.amount.amount_minor
+            )
         return all(v == 0 for v in net.values())
 
 

@@ -38,10 +38,14 @@ class Payment:
     last_error_code: str | None = None
     public_token: str = ""
 
-    def transition_to(self, target: PaymentStatus, *, now: dt.datetime, error_code: str | None = None) -> Payment:
+    def transition_to(
+        self, target: PaymentStatus, *, now: dt.datetime, error_code: str | None = None
+    ) -> Payment:
         """This payment in `target` status; raises `transition_invalid` if the table forbids it."""
         status = transition_to(self.status, target, PAYMENT_TRANSITIONS)
-        return replace(self, status=status, updated_at=now, last_error_code=error_code or self.last_error_code)
+        return replace(
+            self, status=status, updated_at=now, last_error_code=error_code or self.last_error_code
+        )
 
 
 @dataclass(frozen=True, slots=True)

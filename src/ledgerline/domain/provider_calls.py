@@ -46,14 +46,14 @@ class PayoutRequest:
     destination: dict[str, str]
 
 
-O = TypeVar("O", ChargeOutcome, InquiryOutcome)
+OutcomeT = TypeVar("OutcomeT", ChargeOutcome, InquiryOutcome)
 
 
 @dataclass(frozen=True, slots=True)
-class ProviderReply(Generic[O]):
+class ProviderReply(Generic[OutcomeT]):
     """An outcome plus what the timeline needs to explain it later."""
 
-    outcome: O
+    outcome: OutcomeT
     http_status: int | None  # None when no response arrived
     latency_ms: int
     summary: str  # one line: what was asked and what came back, no secrets

@@ -10,6 +10,11 @@ def backoff_delay_s(attempt: int, *, base_s: float, cap_s: float, jitter: float)
     the delay fixed stops a crowd of retries from collapsing onto the same instant while still
     guaranteeing each retry waits at least half its nominal time.
     """
-    assert attempt >= 1 and 0 <= jitter < 1 and 0 < base_s <= cap_s, (attempt, jitter, base_s, cap_s)
-    nominal_s = min(cap_s, base_s * 2 ** min(attempt - 1, 62))
+    assert attempt >= 1 and 0 <= jitter < 1 and 0 < base_s <= cap_s, (
+        attempt,
+        jitter,
+        base_s,
+        cap_s,
+    )
+    nominal_s = min(cap_s, base_s * float(2 ** min(attempt - 1, 62)))
     return nominal_s / 2 + nominal_s / 2 * jitter

@@ -49,8 +49,13 @@ def begin(deps: Deps, *, merchant_id: str, key: str, request_fingerprint: str) -
         if stored is not None and stored.status == "done":
             assert stored.response_status is not None and stored.response_body is not None
             return Replay(status=stored.response_status, body=stored.response_body)
-        locked = uow.idempotency.try_lock(merchant_id=merchant_id, key=key, fingerprint=request_fingerprint, now=now,
-                                          stale_before=now - dt.timedelta(seconds=LOCK_S))
+        locked = uow.idempotency.try_lock(
+            merchant_id=merchant_id,
+            key=key,
+            fingerprint=request_fingerprint,
+            now=now,
+            stale_before=now - dt.timedelta(seconds=LOCK_S),
+        )
         if not locked:
             raise LedgerlineError("idempotency_key_in_use", param="Idempotency-Key")
         uow.commit()
@@ -59,7 +64,9 @@ def begin(deps: Deps, *, merchant_id: str, key: str, request_fingerprint: str) -
 
 def finish(deps: Deps, *, merchant_id: str, key: str, status: int, body: str) -> None:
     with deps.uow() as uow:
-        uow.idempotency.finish(merchant_id=merchant_id, key=key, response_status=status, response_body=body)
+        uow.idempotency.finish(
+            merchant_id=merchant_id, key=key, response_status=status, response_body=body
+        )
         uow.commit()
 
 

@@ -61,17 +61,31 @@ def run_one(deps: Deps, job: Job, *, owner: str, rng: random.Random) -> None:
     assert handler is not None, f"no handler for job kind {job.kind!r}"
     try:
         delay_s = handler(deps, job)
-    except Exception as exc:  # noqa: BLE001 - the job loop records every failure and retries
+    except Exception as exc:
         log.exception("job %s (%s) failed on attempt %d", job.id, job.kind, job.attempts)
-        _reschedule(deps, job, owner=owner, error=f"{type(exc).__name__}: {exc}",
-                    delay_s=backoff_delay_s(job.attempts, base_s=RETRY_BASE_S, cap_s=RETRY_CAP_S, jitter=rng.random()))
+        _reschedule(
+            deps,
+            job,
+            owner=owner,
+            error=f"{type(exc).__name__}: {exc}",
+            delay_s=backoff_delay_s(
+                job.attempts, base_s=RETRY_BASE_S, cap_s=RETRY_CAP_S, jitter=rng.random()
+            ),
+        )
         return
     now = deps.clock.now()
     with deps.uow() as uow:
         if delay_s is None:
             uow.jobs.finish(job, owner=owner, now=now)
         else:
-            uow.jobs.retry_later(job, owner=owner, run_at=now + dt.timedelta(seconds=delay_s), error="", now=now, dead=False)
+            uow.jobs.retry_later(
+                job,
+                owner=owner,
+                run_at=now + dt.timedelta(seconds=delay_s),
+                error="",
+                now=now,
+                dead=False,
+            )
         uow.commit()
 
 
@@ -80,5 +94,12 @@ def _reschedule(deps: Deps, job: Job, *, owner: str, error: str, delay_s: float)
     # A dead job is parked, not deleted: `verify` reports it and a person can revive it.
     dead = job.attempts >= job.attempts_max
     with deps.uow() as uow:
-        uow.jobs.retry_later(job, owner=owner, run_at=now + dt.timedelta(seconds=delay_s), error=error, now=now, dead=dead)
+        uow.jobs.retry_later(
+            job,
+            owner=owner,
+            run_at=now + dt.timedelta(seconds=delay_s),
+            error=error,
+            now=now,
+            dead=dead,
+        )
         uow.commit()

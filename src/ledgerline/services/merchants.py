@@ -41,7 +41,9 @@ def create_merchant(deps: Deps, *, name: str) -> NewKey:
     """A merchant plus its first secret key with every scope."""
     name = name.strip()
     if not name or len(name) > NAME_LENGTH_MAX:
-        raise LedgerlineError("parameter_invalid", param="name", detail=f"1 to {NAME_LENGTH_MAX} characters")
+        raise LedgerlineError(
+            "parameter_invalid", param="name", detail=f"1 to {NAME_LENGTH_MAX} characters"
+        )
     now = deps.clock.now()
     merchant_id = deps.ids.new("mer", now=now)
     with deps.uow() as uow:
@@ -55,7 +57,9 @@ def create_key(deps: Deps, *, merchant_id: str, scopes: list[str] | None = None)
     chosen = sorted(set(scopes or SCOPES))
     unknown = [s for s in chosen if s not in SCOPES]
     if unknown:
-        raise LedgerlineError("parameter_invalid", param="scope", detail=f"unknown scope {unknown[0]!r}")
+        raise LedgerlineError(
+            "parameter_invalid", param="scope", detail=f"unknown scope {unknown[0]!r}"
+        )
     with deps.uow() as uow:
         if not uow.merchants.exists(merchant_id):
             raise LedgerlineError("merchant_not_found", param="merchant_id", detail=merchant_id)
@@ -69,7 +73,12 @@ def _add_key(deps: Deps, *, uow: UnitOfWork, merchant_id: str, scopes: str) -> N
     secret = f"sk_test_{deps.ids.token()}"
     key_id = deps.ids.new("key", now=now)
     uow.merchants.add_key(
-        key_id=key_id, merchant_id=merchant_id, secret_hash=hash_secret(secret), hint=secret[-4:], scopes=scopes, now=now
+        key_id=key_id,
+        merchant_id=merchant_id,
+        secret_hash=hash_secret(secret),
+        hint=secret[-4:],
+        scopes=scopes,
+        now=now,
     )
     return NewKey(key_id=key_id, merchant_id=merchant_id, secret=secret, scopes=scopes)
 

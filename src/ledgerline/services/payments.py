@@ -32,24 +32,46 @@ class NewPayment:
     confirm: bool = False
 
 
-def create_payment(deps: Deps, *, merchant_id: str, request: NewPayment, idempotency_key: str | None) -> dict[str, Any]:
+def create_payment(
+    deps: Deps, *, merchant_id: str, request: NewPayment, idempotency_key: str | None
+) -> dict[str, Any]:
     """Create a payment (and confirm it when asked). With an idempotency key whose payment
     already exists (a retry after a crash), continue with that payment instead of a new one."""
     if not PAYMENT_METHOD_PATTERN.match(request.payment_method):
-        raise LedgerlineError("payment_method_unsupported", param="payment_method", detail=repr(request.payment_method))
+        raise LedgerlineError(
+            "payment_method_unsupported",
+            param="payment_method",
+            detail=repr(request.payment_method),
+        )
     now = deps.clock.now()
     with deps.uow() as uow:
-        existing = uow.payments.by_idempotency_key(merchant_id, idempotency_key) if idempotency_key else None
+        existing = (
+            uow.payments.by_idempotency_key(merchant_id, idempotency_key)
+            if idempotency_key
+            else None
+        )
         if existing is None:
             payment = Payment(
-                id=deps.ids.new("pay", now=now), merchant_id=merchant_id, amount=request.amount,
-                status=PaymentStatus.REQUIRES_CONFIRMATION, payment_method=request.payment_method,
-                created_at=now, updated_at=now, description=request.description, customer_id=request.customer_id,
-                customer_email=request.customer_email, metadata=request.metadata, public_token=deps.ids.token(),
+                id=deps.ids.new("pay", now=now),
+                merchant_id=merchant_id,
+                amount=request.amount,
+                status=PaymentStatus.REQUIRES_CONFIRMATION,
+                payment_method=request.payment_method,
+                created_at=now,
+                updated_at=now,
+                description=request.description,
+                customer_id=request.customer_id,
+                customer_email=request.customer_email,
+                metadata=request.metadata,
+                public_token=deps.ids.token(),
             )
             uow.payments.add(payment, idempotency_key=idempotency_key)
-            uow.timeline.add(payment_id=payment.id, at=now, kind="created",
-                             summary=f"payment of {payment.amount} created with {payment.payment_method}")
+            uow.timeline.add(
+                payment_id=payment.id,
+                at=now,
+                kind="created",
+                summary=f"payment of {payment.amount} created with {payment.payment_method}",
+            )
             processing.record_event(deps, uow, payment, EventType.PAYMENT_CREATED, now=now)
             uow.commit()
         else:
@@ -63,9 +85,13 @@ def confirm_payment(deps: Deps, *, merchant_id: str, payment_id: str) -> dict[st
     """Stage the first attempt, then submit it inline; the staged job covers a crash."""
     now = deps.clock.now()
     with deps.uow() as uow:
-        payment = _owned(uow.payments.get(payment_id, merchant_id=merchant_id, for_update=True), payment_id)
+        payment = _owned(
+            uow.payments.get(payment_id, merchant_id=merchant_id, for_update=True), payment_id
+        )
         if payment.status is not PaymentStatus.REQUIRES_CONFIRMATION:
-            raise LedgerlineError("payment_state_invalid", param="id", detail=f"payment is {payment.status.value}")
+            raise LedgerlineError(
+                "payment_state_invalid", param="id", detail=f"payment is {payment.status.value}"
+            )
         processing_ = payment.transition_to(PaymentStatus.PROCESSING, now=now)
         uow.payments.save(processing_)
         processing.record_change(deps, uow, processing_, EventType.PAYMENT_PROCESSING, now=now)
@@ -78,10 +104,15 @@ def confirm_payment(deps: Deps, *, merchant_id: str, payment_id: str) -> dict[st
 def cancel_payment(deps: Deps, *, merchant_id: str, payment_id: str) -> dict[str, Any]:
     now = deps.clock.now()
     with deps.uow() as uow:
-        payment = _owned(uow.payments.get(payment_id, merchant_id=merchant_id, for_update=True), payment_id)
+        payment = _owned(
+            uow.payments.get(payment_id, merchant_id=merchant_id, for_update=True), payment_id
+        )
         if payment.status is not PaymentStatus.REQUIRES_CONFIRMATION:
-            raise LedgerlineError("payment_state_invalid", param="id",
-                                  detail=f"only an unconfirmed payment can be canceled; this one is {payment.status.value}")
+            raise LedgerlineError(
+                "payment_state_invalid",
+                param="id",
+                detail=f"only an unconfirmed payment can be canceled; this one is {payment.status.value}",
+            )
         canceled = payment.transition_to(PaymentStatus.CANCELED, now=now)
         uow.payments.save(canceled)
         processing.record_change(deps, uow, canceled, EventType.PAYMENT_CANCELED, now=now)
@@ -96,8 +127,14 @@ def get_payment(deps: Deps, *, merchant_id: str, payment_id: str) -> dict[str, A
 
 
 def list_payments(
-    deps: Deps, *, merchant_id: str, limit: int, status: PaymentStatus | None, created_gte: dt.datetime | None,
-    created_lt: dt.datetime | None, starting_after: str | None,
+    deps: Deps,
+    *,
+    merchant_id: str,
+    limit: int,
+    status: PaymentStatus | None,
+    created_gte: dt.datetime | None,
+    created_lt: dt.datetime | None,
+    starting_after: str | None,
 ) -> dict[str, Any]:
     assert 1 <= limit <= LIST_LIMIT_MAX, limit
     with deps.uow() as uow:
@@ -105,9 +142,17 @@ def list_payments(
         if starting_after is not None:
             after = uow.payments.get(starting_after, merchant_id=merchant_id)
             if after is None:
-                raise LedgerlineError("pagination_cursor_invalid", param="starting_after", detail=starting_after)
-        page = uow.payments.list(merchant_id=merchant_id, limit=limit + 1, status=status,
-                                 created_gte=created_gte, created_lt=created_lt, after=after)
+                raise LedgerlineError(
+                    "pagination_cursor_invalid", param="starting_after", detail=starting_after
+                )
+        page = uow.payments.page(
+            merchant_id=merchant_id,
+            limit=limit + 1,
+            status=status,
+            created_gte=created_gte,
+            created_lt=created_lt,
+            after=after,
+        )
         attempts = uow.attempts.for_payments([p.id for p in page[:limit]])
         data = [payment_view(p, attempts[p.id]) for p in page[:limit]]
     return {"object": "list", "url": "/v1/payments", "has_more": len(page) > limit, "data": data}
@@ -120,11 +165,22 @@ def payment_timeline(deps: Deps, *, merchant_id: str, payment_id: str) -> dict[s
         items = uow.timeline.for_payment(payment.id)
         entries = uow.ledger.entries_for_sources([payment.id])
     data = [
-        {"seq": i["seq"], "at": i["at"].isoformat(), "kind": i["kind"], "summary": i["summary"], "data": i["data"]}
+        {
+            "seq": i["seq"],
+            "at": i["at"].isoformat(),
+            "kind": i["kind"],
+            "summary": i["summary"],
+            "data": i["data"],
+        }
         for i in items
     ]
-    return {"object": "list", "url": f"/v1/payments/{payment_id}/timeline", "has_more": False, "data": data,
-            "ledger_entries": [{**e, "created_at": e["created_at"].isoformat()} for e in entries]}
+    return {
+        "object": "list",
+        "url": f"/v1/payments/{payment_id}/timeline",
+        "has_more": False,
+        "data": data,
+        "ledger_entries": [{**e, "created_at": e["created_at"].isoformat()} for e in entries],
+    }
 
 
 def balance(deps: Deps, *, merchant_id: str) -> dict[str, Any]:
@@ -132,10 +188,17 @@ def balance(deps: Deps, *, merchant_id: str) -> dict[str, Any]:
         found = uow.ledger.balances(merchant_id)
 
     def amounts(kind: AccountKind) -> list[dict[str, Any]]:
-        return [{"amount": kinds.get(kind, 0), "currency": currency.lower()} for currency, kinds in sorted(found.items())]
+        return [
+            {"amount": kinds.get(kind, 0), "currency": currency.lower()}
+            for currency, kinds in sorted(found.items())
+        ]
 
-    return {"object": "balance", "available": amounts(AccountKind.MERCHANT_AVAILABLE),
-            "pending": amounts(AccountKind.MERCHANT_PENDING), "reserved": amounts(AccountKind.MERCHANT_RESERVED)}
+    return {
+        "object": "balance",
+        "available": amounts(AccountKind.MERCHANT_AVAILABLE),
+        "pending": amounts(AccountKind.MERCHANT_PENDING),
+        "reserved": amounts(AccountKind.MERCHANT_RESERVED),
+    }
 
 
 def _owned(payment: Payment | None, payment_id: str) -> Payment:

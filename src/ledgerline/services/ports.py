@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from ledgerline.domain.ledger import AccountKind, JournalEntry
-
 from ledgerline.domain.outcomes import ChargeOutcome, InquiryOutcome
 from ledgerline.domain.payments import Attempt, Payment
 from ledgerline.domain.provider_calls import (
@@ -34,7 +33,9 @@ class Connector(Protocol):
 
     def payout(self, request: PayoutRequest) -> ProviderReply[ChargeOutcome]: ...
 
-    def inquire(self, *, operation: OperationKind, idempotency_key: str) -> ProviderReply[InquiryOutcome]:
+    def inquire(
+        self, *, operation: OperationKind, idempotency_key: str
+    ) -> ProviderReply[InquiryOutcome]:
         """Ask what became of the request sent with `idempotency_key`. `NotFound` only when the
         provider certifies it has not acted and never will on that key."""
         ...
@@ -102,10 +103,12 @@ class StoredKey:
 
 class PaymentRepo(Protocol):
     def add(self, payment: Payment, *, idempotency_key: str | None) -> None: ...
-    def get(self, payment_id: str, *, merchant_id: str | None = None, for_update: bool = False) -> Payment | None: ...
+    def get(
+        self, payment_id: str, *, merchant_id: str | None = None, for_update: bool = False
+    ) -> Payment | None: ...
     def by_idempotency_key(self, merchant_id: str, key: str) -> Payment | None: ...
     def save(self, payment: Payment) -> None: ...
-    def list(
+    def page(
         self,
         *,
         merchant_id: str,
@@ -131,7 +134,14 @@ class MerchantRepo(Protocol):
     def exists(self, merchant_id: str) -> bool: ...
     def all_ids(self) -> list[str]: ...
     def add_key(
-        self, *, key_id: str, merchant_id: str, secret_hash: str, hint: str, scopes: str, now: dt.datetime
+        self,
+        *,
+        key_id: str,
+        merchant_id: str,
+        secret_hash: str,
+        hint: str,
+        scopes: str,
+        now: dt.datetime,
     ) -> None: ...
     def key_by_hash(self, secret_hash: str) -> tuple[str, str, bool] | None: ...
     def revoke_key(self, *, key_id: str, now: dt.datetime) -> bool: ...
@@ -160,7 +170,13 @@ class EventRepo(Protocol):
 
 class TimelineRepo(Protocol):
     def add(
-        self, *, payment_id: str, at: dt.datetime, kind: str, summary: str, data: dict[str, Any] | None = None
+        self,
+        *,
+        payment_id: str,
+        at: dt.datetime,
+        kind: str,
+        summary: str,
+        data: dict[str, Any] | None = None,
     ) -> None: ...
     def for_payment(self, payment_id: str) -> list[dict[str, Any]]: ...
 
@@ -188,9 +204,17 @@ class JobRepo(Protocol):
 class IdempotencyRepo(Protocol):
     def get(self, merchant_id: str, key: str) -> StoredKey | None: ...
     def try_lock(
-        self, *, merchant_id: str, key: str, fingerprint: str, now: dt.datetime, stale_before: dt.datetime
+        self,
+        *,
+        merchant_id: str,
+        key: str,
+        fingerprint: str,
+        now: dt.datetime,
+        stale_before: dt.datetime,
     ) -> bool: ...
-    def finish(self, *, merchant_id: str, key: str, response_status: int, response_body: str) -> None: ...
+    def finish(
+        self, *, merchant_id: str, key: str, response_status: int, response_body: str
+    ) -> None: ...
     def release(self, *, merchant_id: str, key: str) -> None: ...
 
 

@@ -12,7 +12,15 @@ from typing import assert_never
 
 from ledgerline.domain.events import EventType
 from ledgerline.domain.ledger import EntryKind, payment_succeeded_entry
-from ledgerline.domain.outcomes import ChargeOutcome, Declined, InquiryOutcome, NotFound, Retryable, Succeeded, Unknown
+from ledgerline.domain.outcomes import (
+    ChargeOutcome,
+    Declined,
+    InquiryOutcome,
+    NotFound,
+    Retryable,
+    Succeeded,
+    Unknown,
+)
 from ledgerline.domain.payments import Attempt, Payment
 from ledgerline.domain.provider_calls import ChargeRequest, OperationKind, ProviderReply
 from ledgerline.domain.states import AttemptStatus, PaymentStatus
@@ -26,21 +34,38 @@ SUBMIT_JOB_ATTEMPTS_MAX = 20
 INQUIRE_JOB_ATTEMPTS_MAX = 100_000  # inquiries continue until evidence arrives or a person decides
 
 
-def stage_attempt(deps: Deps, uow: UnitOfWork, payment: Payment, *, seq: int, now: dt.datetime) -> Attempt:
+def stage_attempt(
+    deps: Deps, uow: UnitOfWork, payment: Payment, *, seq: int, now: dt.datetime
+) -> Attempt:
     """Record a pending attempt and the job that will submit it if nobody does so inline."""
     route = deps.policy.route
     provider = route[(seq - 1) % len(route)]
     attempt = Attempt(
-        id=deps.ids.new("att", now=now), payment_id=payment.id, merchant_id=payment.merchant_id, seq=seq,
-        provider=provider, status=AttemptStatus.PENDING, created_at=now, updated_at=now,
+        id=deps.ids.new("att", now=now),
+        payment_id=payment.id,
+        merchant_id=payment.merchant_id,
+        seq=seq,
+        provider=provider,
+        status=AttemptStatus.PENDING,
+        created_at=now,
+        updated_at=now,
     )
     uow.attempts.add(attempt)
     uow.jobs.enqueue(
-        kind=SUBMIT_JOB, dedupe_key=f"submit:{attempt.id}", payload={"attempt_id": attempt.id},
-        run_at=now + dt.timedelta(seconds=deps.policy.submit_grace_s), now=now, attempts_max=SUBMIT_JOB_ATTEMPTS_MAX,
+        kind=SUBMIT_JOB,
+        dedupe_key=f"submit:{attempt.id}",
+        payload={"attempt_id": attempt.id},
+        run_at=now + dt.timedelta(seconds=deps.policy.submit_grace_s),
+        now=now,
+        attempts_max=SUBMIT_JOB_ATTEMPTS_MAX,
     )
-    uow.timeline.add(payment_id=payment.id, at=now, kind="attempt_created",
-                     summary=f"attempt {seq} at {provider} staged ({attempt.id})", data={"attempt_id": attempt.id})
+    uow.timeline.add(
+        payment_id=payment.id,
+        at=now,
+        kind="attempt_created",
+        summary=f"attempt {seq} at {provider} staged ({attempt.id})",
+        data={"attempt_id": attempt.id},
+    )
     return attempt
 
 
@@ -48,7 +73,9 @@ def drive(deps: Deps, payment_id: str) -> None:
     """Submit pending attempts of a payment until none is left to submit right now."""
     for _ in range(deps.policy.attempts_per_payment_max):
         with deps.uow() as uow:
-            pending = [a for a in uow.attempts.for_payment(payment_id) if a.status is AttemptStatus.PENDING]
+            pending = [
+                a for a in uow.attempts.for_payment(payment_id) if a.status is AttemptStatus.PENDING
+            ]
         if not pending:
             return
         submit_attempt(deps, pending[0].id)
@@ -63,8 +90,13 @@ def submit_attempt(deps: Deps, attempt_id: str) -> None:
         return
     connector = deps.providers.get(attempt.provider)
     reply = connector.charge(
-        ChargeRequest(idempotency_key=attempt.id, payment_id=payment.id, amount=payment.amount,
-                      payment_method=payment.payment_method, description=payment.description)
+        ChargeRequest(
+            idempotency_key=attempt.id,
+            payment_id=payment.id,
+            amount=payment.amount,
+            payment_method=payment.payment_method,
+            description=payment.description,
+        )
     )
     record_reply(deps, attempt_id=attempt.id, reply=reply, evidence="response")
 
@@ -83,7 +115,11 @@ def inquire_attempt(deps: Deps, attempt_id: str) -> bool:
 
 
 def record_reply(
-    deps: Deps, *, attempt_id: str, reply: ProviderReply[ChargeOutcome] | ProviderReply[InquiryOutcome], evidence: str
+    deps: Deps,
+    *,
+    attempt_id: str,
+    reply: ProviderReply[ChargeOutcome] | ProviderReply[InquiryOutcome],
+    evidence: str,
 ) -> None:
     """Apply a provider's reply about one attempt in one transaction."""
     now = deps.clock.now()
@@ -94,9 +130,18 @@ def record_reply(
         assert payment is not None, attempt.payment_id
         attempt = uow.attempts.get(attempt_id)  # re-read under the payment's lock
         assert attempt is not None
-        uow.timeline.add(payment_id=payment.id, at=now, kind=f"provider_{evidence}", summary=reply.summary,
-                         data={"attempt_id": attempt.id, "http_status": reply.http_status, "latency_ms": reply.latency_ms,
-                               "outcome": type(reply.outcome).__name__})
+        uow.timeline.add(
+            payment_id=payment.id,
+            at=now,
+            kind=f"provider_{evidence}",
+            summary=reply.summary,
+            data={
+                "attempt_id": attempt.id,
+                "http_status": reply.http_status,
+                "latency_ms": reply.latency_ms,
+                "outcome": type(reply.outcome).__name__,
+            },
+        )
         if attempt.status in (AttemptStatus.PENDING, AttemptStatus.UNKNOWN):
             apply_outcome(deps, uow, payment, attempt, reply.outcome, evidence=evidence, now=now)
         uow.jobs.complete(f"submit:{attempt.id}", now=now)
@@ -104,66 +149,130 @@ def record_reply(
 
 
 def apply_outcome(
-    deps: Deps, uow: UnitOfWork, payment: Payment, attempt: Attempt,
-    outcome: ChargeOutcome | InquiryOutcome, *, evidence: str, now: dt.datetime,
+    deps: Deps,
+    uow: UnitOfWork,
+    payment: Payment,
+    attempt: Attempt,
+    outcome: ChargeOutcome | InquiryOutcome,
+    *,
+    evidence: str,
+    now: dt.datetime,
 ) -> None:
     match outcome:
         case Succeeded(provider_reference=reference):
-            _succeed(deps, uow, payment, attempt.transition_to(
-                AttemptStatus.SUCCEEDED, now=now, provider_reference=reference, evidence=evidence), now=now)
+            _succeed(
+                deps,
+                uow,
+                payment,
+                attempt.transition_to(
+                    AttemptStatus.SUCCEEDED,
+                    now=now,
+                    provider_reference=reference,
+                    evidence=evidence,
+                ),
+                now=now,
+            )
         case Declined(code=code, provider_code=provider_code, provider_reference=reference):
-            failed = attempt.transition_to(AttemptStatus.FAILED, now=now, error_code=code, provider_code=provider_code,
-                                           provider_reference=reference, evidence=evidence)
+            failed = attempt.transition_to(
+                AttemptStatus.FAILED,
+                now=now,
+                error_code=code,
+                provider_code=provider_code,
+                provider_reference=reference,
+                evidence=evidence,
+            )
             uow.attempts.save(failed)
             # Declines are final: the payer's bank said no, another provider would say no too.
             _fail_payment(deps, uow, payment, code=code, now=now)
         case Retryable(reason=reason) | NotFound(reason=reason):
             # Proven not executed: the only case in which another attempt may start.
-            uow.attempts.save(attempt.transition_to(AttemptStatus.FAILED, now=now, error_code="provider_unavailable",
-                                                    provider_code=reason, evidence=evidence))
+            uow.attempts.save(
+                attempt.transition_to(
+                    AttemptStatus.FAILED,
+                    now=now,
+                    error_code="provider_unavailable",
+                    provider_code=reason,
+                    evidence=evidence,
+                )
+            )
             _fail_over(deps, uow, payment, now=now)
         case Unknown(reason=reason):
             if attempt.status is AttemptStatus.UNKNOWN:
                 return
-            uow.attempts.save(attempt.transition_to(AttemptStatus.UNKNOWN, now=now, provider_code=reason, evidence=evidence))
+            uow.attempts.save(
+                attempt.transition_to(
+                    AttemptStatus.UNKNOWN, now=now, provider_code=reason, evidence=evidence
+                )
+            )
             schedule_inquiry(deps, uow, attempt, delay_s=deps.policy.inquiry_delays_s[0], now=now)
             record_event(deps, uow, payment, EventType.ATTEMPT_UNKNOWN, now=now)
-            uow.timeline.add(payment_id=payment.id, at=now, kind="attempt_unknown",
-                             summary=f"outcome at {attempt.provider} unknown ({reason}); asking the provider",
-                             data={"attempt_id": attempt.id})
+            uow.timeline.add(
+                payment_id=payment.id,
+                at=now,
+                kind="attempt_unknown",
+                summary=f"outcome at {attempt.provider} unknown ({reason}); asking the provider",
+                data={"attempt_id": attempt.id},
+            )
         case _:
             assert_never(outcome)
 
 
-def schedule_inquiry(deps: Deps, uow: UnitOfWork, attempt: Attempt, *, delay_s: float, now: dt.datetime) -> None:
-    uow.jobs.enqueue(kind=INQUIRE_JOB, dedupe_key=f"inquire:{attempt.id}", payload={"attempt_id": attempt.id},
-                     run_at=now + dt.timedelta(seconds=delay_s), now=now, attempts_max=INQUIRE_JOB_ATTEMPTS_MAX)
+def schedule_inquiry(
+    deps: Deps, uow: UnitOfWork, attempt: Attempt, *, delay_s: float, now: dt.datetime
+) -> None:
+    uow.jobs.enqueue(
+        kind=INQUIRE_JOB,
+        dedupe_key=f"inquire:{attempt.id}",
+        payload={"attempt_id": attempt.id},
+        run_at=now + dt.timedelta(seconds=delay_s),
+        now=now,
+        attempts_max=INQUIRE_JOB_ATTEMPTS_MAX,
+    )
 
 
-def _succeed(deps: Deps, uow: UnitOfWork, payment: Payment, attempt: Attempt, *, now: dt.datetime) -> None:
+def _succeed(
+    deps: Deps, uow: UnitOfWork, payment: Payment, attempt: Attempt, *, now: dt.datetime
+) -> None:
     uow.attempts.save(attempt)
     if payment.status is not PaymentStatus.PROCESSING:
         # Money taken although the payment already ended (a second success, or a success after
         # it failed): recorded loudly. The automatic refund belongs to the refunds flow.
-        uow.timeline.add(payment_id=payment.id, at=now, kind="duplicate_success",
-                         summary=f"success at {attempt.provider} ({attempt.provider_reference}) "
-                                 f"after the payment was already {payment.status.value}",
-                         data={"attempt_id": attempt.id})
+        uow.timeline.add(
+            payment_id=payment.id,
+            at=now,
+            kind="duplicate_success",
+            summary=f"success at {attempt.provider} ({attempt.provider_reference}) "
+            f"after the payment was already {payment.status.value}",
+            data={"attempt_id": attempt.id},
+        )
         record_event(deps, uow, payment, EventType.DUPLICATE_SUCCESS_DETECTED, now=now)
         return
     succeeded = payment.transition_to(PaymentStatus.SUCCEEDED, now=now)
     uow.payments.save(succeeded)
-    assert not uow.ledger.has_entry(kind=EntryKind.PAYMENT_SUCCEEDED.value, source_id=payment.id), payment.id
-    entry = payment_succeeded_entry(entry_id=deps.ids.new("je", now=now), payment_id=payment.id,
-                                    merchant_id=payment.merchant_id, provider=attempt.provider, amount=payment.amount)
+    assert not uow.ledger.has_entry(kind=EntryKind.PAYMENT_SUCCEEDED.value, source_id=payment.id), (
+        payment.id
+    )
+    entry = payment_succeeded_entry(
+        entry_id=deps.ids.new("je", now=now),
+        payment_id=payment.id,
+        merchant_id=payment.merchant_id,
+        provider=attempt.provider,
+        amount=payment.amount,
+    )
     uow.ledger.post(entry, now=now)
-    uow.timeline.add(payment_id=payment.id, at=now, kind="ledger_entry",
-                     summary=f"{payment.amount} provider_clearing:{attempt.provider} -> merchant_pending ({entry.id})",
-                     data={"entry_id": entry.id})
+    uow.timeline.add(
+        payment_id=payment.id,
+        at=now,
+        kind="ledger_entry",
+        summary=f"{payment.amount} provider_clearing:{attempt.provider} -> merchant_pending ({entry.id})",
+        data={"entry_id": entry.id},
+    )
     record_change(deps, uow, succeeded, EventType.PAYMENT_SUCCEEDED, now=now)
 
 
-def _fail_payment(deps: Deps, uow: UnitOfWork, payment: Payment, *, code: str, now: dt.datetime) -> None:
+def _fail_payment(
+    deps: Deps, uow: UnitOfWork, payment: Payment, *, code: str, now: dt.datetime
+) -> None:
     if payment.status is not PaymentStatus.PROCESSING:
         return
     failed = payment.transition_to(PaymentStatus.FAILED, now=now, error_code=code)
@@ -183,13 +292,29 @@ def _fail_over(deps: Deps, uow: UnitOfWork, payment: Payment, *, now: dt.datetim
     stage_attempt(deps, uow, payment, seq=len(attempts) + 1, now=now)
 
 
-def record_change(deps: Deps, uow: UnitOfWork, payment: Payment, event: EventType, *, now: dt.datetime) -> None:
-    uow.timeline.add(payment_id=payment.id, at=now, kind="state_change", summary=f"payment {payment.status.value}",
-                     data={"status": payment.status.value, "error_code": payment.last_error_code})
+def record_change(
+    deps: Deps, uow: UnitOfWork, payment: Payment, event: EventType, *, now: dt.datetime
+) -> None:
+    uow.timeline.add(
+        payment_id=payment.id,
+        at=now,
+        kind="state_change",
+        summary=f"payment {payment.status.value}",
+        data={"status": payment.status.value, "error_code": payment.last_error_code},
+    )
     record_event(deps, uow, payment, event, now=now)
 
 
-def record_event(deps: Deps, uow: UnitOfWork, payment: Payment, event: EventType, *, now: dt.datetime) -> None:
+def record_event(
+    deps: Deps, uow: UnitOfWork, payment: Payment, event: EventType, *, now: dt.datetime
+) -> None:
     data = payment_view(payment, uow.attempts.for_payment(payment.id))
-    uow.events.add(event_id=deps.ids.new("evt", now=now), merchant_id=payment.merchant_id, type=event.value,
-                   object_type="payment", object_id=payment.id, data=data, now=now)
+    uow.events.add(
+        event_id=deps.ids.new("evt", now=now),
+        merchant_id=payment.merchant_id,
+        type=event.value,
+        object_type="payment",
+        object_id=payment.id,
+        data=data,
+        now=now,
+    )

@@ -33,12 +33,31 @@ class CheckResult:
 def _checks(audit: LedgerAudit) -> list[tuple[str, str, Callable[[], list[Finding]]]]:
     return [
         ("entries_balance", "every journal entry balances per currency", audit.unbalanced_entries),
-        ("balances_match_postings", "every account balance equals the sum of its postings", audit.account_totals_mismatched),
-        ("payments_posted_exactly", "every succeeded payment has exactly its entries", audit.payments_without_exact_entry),
-        ("single_success", "no payment has two successful attempts", audit.payments_with_several_successes),
-        ("open_attempts_have_jobs", "every open attempt has a due job", audit.open_attempts_without_job),
-        ("processing_has_way_out", "every processing payment has an open attempt",
-         audit.processing_payments_without_open_attempt),
+        (
+            "balances_match_postings",
+            "every account balance equals the sum of its postings",
+            audit.account_totals_mismatched,
+        ),
+        (
+            "payments_posted_exactly",
+            "every succeeded payment has exactly its entries",
+            audit.payments_without_exact_entry,
+        ),
+        (
+            "single_success",
+            "no payment has two successful attempts",
+            audit.payments_with_several_successes,
+        ),
+        (
+            "open_attempts_have_jobs",
+            "every open attempt has a due job",
+            audit.open_attempts_without_job,
+        ),
+        (
+            "processing_has_way_out",
+            "every processing payment has an open attempt",
+            audit.processing_payments_without_open_attempt,
+        ),
         ("no_dead_jobs", "no job has given up", audit.dead_jobs),
     ]
 

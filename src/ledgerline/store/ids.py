@@ -27,7 +27,9 @@ class IdFactory:
     def new(self, prefix: str, *, now: dt.datetime | None = None) -> str:
         moment = now or dt.datetime.now(dt.UTC)
         millis = int(moment.timestamp() * 1000)
-        return f"{prefix}_{_base32(millis, _TIME_CHARS)}{_base32(secrets.randbits(70), _RANDOM_CHARS)}"
+        return (
+            f"{prefix}_{_base32(millis, _TIME_CHARS)}{_base32(secrets.randbits(70), _RANDOM_CHARS)}"
+        )
 
     def token(self) -> str:
         """An unguessable secret for URLs and keys."""

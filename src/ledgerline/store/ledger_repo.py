@@ -47,21 +47,33 @@ class LedgerRepository:
             )
             column = accounts.c.debits_minor if p.side is Side.DEBIT else accounts.c.credits_minor
             self._c.execute(
-                update(accounts).where(accounts.c.id == account_id).values({column: column + p.amount.amount_minor})
+                update(accounts)
+                .where(accounts.c.id == account_id)
+                .values({column: column + p.amount.amount_minor})
             )
 
     def has_entry(self, *, kind: str, source_id: str) -> bool:
-        query = select(journal_entries.c.id).where(journal_entries.c.kind == kind, journal_entries.c.source_id == source_id)
+        query = select(journal_entries.c.id).where(
+            journal_entries.c.kind == kind, journal_entries.c.source_id == source_id
+        )
         return self._c.execute(query).first() is not None
 
     def _account_id(self, ref: AccountRef) -> int:
-        values = dict(kind=ref.kind.value, owner=ref.owner, currency=ref.currency, debits_minor=0, credits_minor=0)
+        values = dict(
+            kind=ref.kind.value,
+            owner=ref.owner,
+            currency=ref.currency,
+            debits_minor=0,
+            credits_minor=0,
+        )
         dialect = postgresql if self._c.dialect.name == "postgresql" else sqlite
         # Concurrent first postings to a new account must not both insert it.
         self._c.execute(dialect.insert(accounts).values(**values).on_conflict_do_nothing())
         row = self._c.execute(
             select(accounts.c.id).where(
-                accounts.c.kind == ref.kind.value, accounts.c.owner == ref.owner, accounts.c.currency == ref.currency
+                accounts.c.kind == ref.kind.value,
+                accounts.c.owner == ref.owner,
+                accounts.c.currency == ref.currency,
             )
         ).one()
         return int(row.id)
@@ -71,7 +83,9 @@ class LedgerRepository:
         found: dict[str, dict[AccountKind, int]] = defaultdict(dict)
         for row in self._c.execute(select(accounts).where(accounts.c.owner == owner)):
             kind = AccountKind(row.kind)
-            found[row.currency][kind] = balance_minor(kind, debits_minor=row.debits_minor, credits_minor=row.credits_minor)
+            found[row.currency][kind] = balance_minor(
+                kind, debits_minor=row.debits_minor, credits_minor=row.credits_minor
+            )
         return dict(found)
 
     def entries_for_sources(self, source_ids: list[str]) -> list[dict[str, Any]]:
@@ -79,7 +93,14 @@ class LedgerRepository:
         if not source_ids:
             return []
         query = (
-            select(journal_entries, postings.c.side, postings.c.amount_minor, postings.c.currency, accounts.c.kind.label("account_kind"), accounts.c.owner)
+            select(
+                journal_entries,
+                postings.c.side,
+                postings.c.amount_minor,
+                postings.c.currency,
+                accounts.c.kind.label("account_kind"),
+                accounts.c.owner,
+            )
             .join(postings, postings.c.entry_id == journal_entries.c.id)
             .join(accounts, accounts.c.id == postings.c.account_id)
             .where(journal_entries.c.source_id.in_(source_ids))
@@ -89,10 +110,21 @@ class LedgerRepository:
         for row in self._c.execute(query):
             entry = entries.setdefault(
                 row.id,
-                {"id": row.id, "kind": row.kind, "source_id": row.source_id, "created_at": row.created_at, "postings": []},
+                {
+                    "id": row.id,
+                    "kind": row.kind,
+                    "source_id": row.source_id,
+                    "created_at": row.created_at,
+                    "postings": [],
+                },
             )
             entry["postings"].append(
-                {"account": f"{row.account_kind}:{row.owner}", "side": row.side, "amount_minor": row.amount_minor, "currency": row.currency}
+                {
+                    "account": f"{row.account_kind}:{row.owner}",
+                    "side": row.side,
+                    "amount_minor": row.amount_minor,
+                    "currency": row.currency,
+                }
             )
         return list(entries.values())
 

@@ -74,7 +74,9 @@ class PaymentRepository:
             )
         )
 
-    def get(self, payment_id: str, *, merchant_id: str | None = None, for_update: bool = False) -> Payment | None:
+    def get(
+        self, payment_id: str, *, merchant_id: str | None = None, for_update: bool = False
+    ) -> Payment | None:
         query = select(payments).where(payments.c.id == payment_id)
         if merchant_id is not None:
             query = query.where(payments.c.merchant_id == merchant_id)
@@ -85,7 +87,9 @@ class PaymentRepository:
 
     def by_idempotency_key(self, merchant_id: str, key: str) -> Payment | None:
         row = self._c.execute(
-            select(payments).where(payments.c.merchant_id == merchant_id, payments.c.idempotency_key == key)
+            select(payments).where(
+                payments.c.merchant_id == merchant_id, payments.c.idempotency_key == key
+            )
         ).first()
         return _payment(row) if row else None
 
@@ -95,11 +99,15 @@ class PaymentRepository:
         result = self._c.execute(
             update(payments)
             .where(payments.c.id == payment.id)
-            .values(status=payment.status.value, last_error_code=payment.last_error_code, updated_at=payment.updated_at)
+            .values(
+                status=payment.status.value,
+                last_error_code=payment.last_error_code,
+                updated_at=payment.updated_at,
+            )
         )
         assert result.rowcount == 1, payment.id
 
-    def list(
+    def page(
         self,
         *,
         merchant_id: str,
@@ -128,7 +136,9 @@ class PaymentRepository:
         return [_payment(r) for r in self._c.execute(query)]
 
     def ids_in_status(self, statuses: list[PaymentStatus]) -> list[str]:
-        rows = self._c.execute(select(payments.c.id).where(payments.c.status.in_([s.value for s in statuses])))
+        rows = self._c.execute(
+            select(payments.c.id).where(payments.c.status.in_([s.value for s in statuses]))
+        )
         return [r.id for r in rows]
 
 
@@ -159,13 +169,19 @@ class AttemptRepository:
         return _attempt(row) if row else None
 
     def for_payment(self, payment_id: str) -> list[Attempt]:
-        rows = self._c.execute(select(attempts).where(attempts.c.payment_id == payment_id).order_by(attempts.c.seq))
+        rows = self._c.execute(
+            select(attempts).where(attempts.c.payment_id == payment_id).order_by(attempts.c.seq)
+        )
         return [_attempt(r) for r in rows]
 
     def for_payments(self, payment_ids: list[str]) -> dict[str, list[Attempt]]:
         found: dict[str, list[Attempt]] = {pid: [] for pid in payment_ids}
         if payment_ids:
-            query = select(attempts).where(attempts.c.payment_id.in_(payment_ids)).order_by(attempts.c.seq)
+            query = (
+                select(attempts)
+                .where(attempts.c.payment_id.in_(payment_ids))
+                .order_by(attempts.c.seq)
+            )
             for row in self._c.execute(query):
                 found[row.payment_id].append(_attempt(row))
         return found
@@ -186,7 +202,9 @@ class AttemptRepository:
         assert result.rowcount == 1, attempt.id
 
     def count_in_status(self, status: AttemptStatus) -> int:
-        return len(self._c.execute(select(attempts.c.id).where(attempts.c.status == status.value)).all())
+        return len(
+            self._c.execute(select(attempts.c.id).where(attempts.c.status == status.value)).all()
+        )
 
 
 class MerchantRepository:
@@ -197,17 +215,32 @@ class MerchantRepository:
         self._c.execute(insert(merchants).values(id=merchant_id, name=name, created_at=now))
 
     def exists(self, merchant_id: str) -> bool:
-        return self._c.execute(select(merchants.c.id).where(merchants.c.id == merchant_id)).first() is not None
+        return (
+            self._c.execute(select(merchants.c.id).where(merchants.c.id == merchant_id)).first()
+            is not None
+        )
 
     def all_ids(self) -> list[str]:
         return [r.id for r in self._c.execute(select(merchants.c.id).order_by(merchants.c.id))]
 
     def add_key(
-        self, *, key_id: str, merchant_id: str, secret_hash: str, hint: str, scopes: str, now: dt.datetime
+        self,
+        *,
+        key_id: str,
+        merchant_id: str,
+        secret_hash: str,
+        hint: str,
+        scopes: str,
+        now: dt.datetime,
     ) -> None:
         self._c.execute(
             insert(api_keys).values(
-                id=key_id, merchant_id=merchant_id, secret_hash=secret_hash, secret_hint=hint, scopes=scopes, created_at=now
+                id=key_id,
+                merchant_id=merchant_id,
+                secret_hash=secret_hash,
+                secret_hint=hint,
+                scopes=scopes,
+                created_at=now,
             )
         )
 
@@ -218,6 +251,8 @@ class MerchantRepository:
 
     def revoke_key(self, *, key_id: str, now: dt.datetime) -> bool:
         result = self._c.execute(
-            update(api_keys).where(api_keys.c.id == key_id, api_keys.c.revoked_at.is_(None)).values(revoked_at=now)
+            update(api_keys)
+            .where(api_keys.c.id == key_id, api_keys.c.revoked_at.is_(None))
+            .values(revoked_at=now)
         )
         return result.rowcount == 1

@@ -47,7 +47,12 @@ class SqlUnitOfWork:
         assert self._connection is not None
         self._connection.commit()
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         connection, self._connection = self._connection, None
         assert connection is not None
         try:

@@ -21,14 +21,29 @@ def worker_name() -> str:
 
 
 def run_worker(
-    deps: Deps, *, concurrency: int, poll_s: float, lease_s: float, stop: threading.Event, seed: int | None = None
+    deps: Deps,
+    *,
+    concurrency: int,
+    poll_s: float,
+    lease_s: float,
+    stop: threading.Event,
+    seed: int | None = None,
 ) -> None:
     """Run until `stop` is set; each thread polls when idle and drains when busy."""
     assert 1 <= concurrency <= 64, concurrency
     threads = [
         threading.Thread(
-            target=_loop, name=f"ledgerline-worker-{i}", daemon=True,
-            args=(deps, f"{worker_name()}:{i}", poll_s, lease_s, stop, random.Random(None if seed is None else seed + i)),
+            target=_loop,
+            name=f"ledgerline-worker-{i}",
+            daemon=True,
+            args=(
+                deps,
+                f"{worker_name()}:{i}",
+                poll_s,
+                lease_s,
+                stop,
+                random.Random(None if seed is None else seed + i),
+            ),
         )
         for i in range(concurrency)
     ]
@@ -38,11 +53,15 @@ def run_worker(
         thread.join()
 
 
-def _loop(deps: Deps, owner: str, poll_s: float, lease_s: float, stop: threading.Event, rng: random.Random) -> None:
+def _loop(
+    deps: Deps, owner: str, poll_s: float, lease_s: float, stop: threading.Event, rng: random.Random
+) -> None:
     while not stop.is_set():
         try:
-            claimed = jobs.run_due(deps, owner=owner, limit=CLAIM_PER_TICK, lease_s=lease_s, rng=rng)
-        except Exception:  # noqa: BLE001 - a database hiccup must not kill the worker thread
+            claimed = jobs.run_due(
+                deps, owner=owner, limit=CLAIM_PER_TICK, lease_s=lease_s, rng=rng
+            )
+        except Exception:
             log.exception("worker %s: claiming failed; retrying after a pause", owner)
             claimed = 0
         if claimed == 0:
