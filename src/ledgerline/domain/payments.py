@@ -37,6 +37,7 @@ class Payment:
     metadata: dict[str, str] = field(default_factory=dict)
     last_error_code: str | None = None
     public_token: str = ""
+    route: tuple[str, ...] = ()  # providers in the order attempts try them, fixed at confirmation
 
     def transition_to(
         self, target: PaymentStatus, *, now: dt.datetime, error_code: str | None = None

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass, field
 
+from ledgerline.domain.circuit import CircuitPolicy
 from ledgerline.services.ports import Clock, ConnectorRegistry, Ids, UnitOfWorkFactory
 
 
@@ -20,6 +22,11 @@ class ProcessingPolicy:
     inquiry_delays_s: tuple[float, ...] = (0.5, 1, 2, 5, 15, 60, 300, 900, 3600)
     inquiry_window_s: float = 72 * 3600  # after this the outcome needs a person
     retry_delay_s: float = 0.5  # before re-submitting to the next provider
+    circuit: CircuitPolicy = field(default_factory=CircuitPolicy)
+    # Stuck detection: past these ages an open item becomes an exception a person sees.
+    processing_sla_s: float = 120.0
+    unknown_sla_s: float = 15 * 60.0
+    sweep_interval_s: float = 30.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,3 +36,4 @@ class Deps:
     clock: Clock
     ids: Ids
     policy: ProcessingPolicy = field(default_factory=ProcessingPolicy)
+    rng: random.Random = field(default_factory=random.Random)  # seeded in simulations

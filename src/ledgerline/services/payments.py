@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ledgerline.domain.errors import LedgerlineError
@@ -13,7 +13,7 @@ from ledgerline.domain.ledger import AccountKind
 from ledgerline.domain.money import Money
 from ledgerline.domain.payments import Payment
 from ledgerline.domain.states import PaymentStatus
-from ledgerline.services import processing
+from ledgerline.services import processing, provider_health
 from ledgerline.services.deps import Deps
 from ledgerline.services.views import payment_view
 
@@ -92,10 +92,17 @@ def confirm_payment(deps: Deps, *, merchant_id: str, payment_id: str) -> dict[st
             raise LedgerlineError(
                 "payment_state_invalid", param="id", detail=f"payment is {payment.status.value}"
             )
-        processing_ = payment.transition_to(PaymentStatus.PROCESSING, now=now)
+        route = provider_health.route_for(
+            deps,
+            uow,
+            merchant_id=merchant_id,
+            amount=payment.amount,
+            payment_method=payment.payment_method,
+        )
+        processing_ = replace(payment.transition_to(PaymentStatus.PROCESSING, now=now), route=route)
         uow.payments.save(processing_)
         processing.record_change(deps, uow, processing_, EventType.PAYMENT_PROCESSING, now=now)
-        processing.stage_attempt(deps, uow, processing_, seq=1, now=now)
+        processing.start_next_attempt(deps, uow, processing_, now=now)
         uow.commit()
     processing.drive(deps, payment_id)
     return get_payment(deps, merchant_id=merchant_id, payment_id=payment_id)

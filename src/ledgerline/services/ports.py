@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from ledgerline.domain.circuit import Circuit, Window
 from ledgerline.domain.ledger import AccountKind, JournalEntry
 from ledgerline.domain.outcomes import ChargeOutcome, InquiryOutcome
 from ledgerline.domain.payments import Attempt, Payment
@@ -18,6 +19,7 @@ from ledgerline.domain.provider_calls import (
     ProviderReply,
     RefundRequest,
 )
+from ledgerline.domain.routing import RoutingRule
 from ledgerline.domain.states import PaymentStatus
 
 
@@ -218,6 +220,83 @@ class IdempotencyRepo(Protocol):
     def release(self, *, merchant_id: str, key: str) -> None: ...
 
 
+class WebhookRepo(Protocol):
+    def store_raw(
+        self, *, provider: str, headers: dict[str, str], body: str, now: dt.datetime
+    ) -> int: ...
+    def mark(
+        self,
+        webhook_id: int,
+        *,
+        status: str,
+        reason: str | None = None,
+        now: dt.datetime | None = None,
+    ) -> None: ...
+    def accept(self, webhook_id: int, *, event_id: str, event: dict[str, Any]) -> int | None: ...
+    def get(self, webhook_id: int) -> dict[str, Any] | None: ...
+
+
+class ExceptionRepo(Protocol):
+    def open(
+        self,
+        *,
+        exception_id: str,
+        kind: str,
+        merchant_id: str | None,
+        subject_type: str,
+        subject_id: str,
+        reason: str,
+        now: dt.datetime,
+    ) -> bool: ...
+    def resolve(
+        self,
+        *,
+        exception_id: str,
+        note: str,
+        by: str,
+        now: dt.datetime,
+        merchant_id: str | None = None,
+    ) -> bool: ...
+    def resolve_for_subject(
+        self, *, subject_id: str, kinds: list[str], note: str, now: dt.datetime
+    ) -> int: ...
+    def get(self, exception_id: str) -> dict[str, Any] | None: ...
+    def page(
+        self,
+        *,
+        merchant_id: str | None,
+        status: str | None,
+        kind: str | None,
+        opened_before: dt.datetime | None,
+        after_id: str | None,
+        limit: int,
+    ) -> list[dict[str, Any]]: ...
+
+
+class HealthRepo(Protocol):
+    def record_call(
+        self,
+        *,
+        provider: str,
+        operation: str,
+        outcome: str,
+        latency_ms: int,
+        http_status: int | None,
+        now: dt.datetime,
+    ) -> None: ...
+    def window(self, provider: str, *, since: dt.datetime) -> Window: ...
+    def latencies_ms(self, provider: str, *, since: dt.datetime) -> list[int]: ...
+    def outcome_counts(self, provider: str, *, since: dt.datetime) -> dict[str, int]: ...
+    def circuit(self, provider: str, *, for_update: bool = False) -> Circuit | None: ...
+    def save_circuit(self, provider: str, circuit: Circuit) -> None: ...
+
+
+class RoutingRepo(Protocol):
+    def add(self, rule: RoutingRule, *, merchant_id: str, now: dt.datetime) -> None: ...
+    def for_merchant(self, merchant_id: str) -> list[RoutingRule]: ...
+    def remove(self, *, merchant_id: str, rule_id: str) -> bool: ...
+
+
 class UnitOfWork(Protocol):
     """One database transaction; rolled back on exit unless `commit()` was called."""
 
@@ -229,6 +308,10 @@ class UnitOfWork(Protocol):
     timeline: TimelineRepo
     jobs: JobRepo
     idempotency: IdempotencyRepo
+    webhooks: WebhookRepo
+    exceptions: ExceptionRepo
+    health: HealthRepo
+    routing: RoutingRepo
 
     def __enter__(self) -> UnitOfWork: ...
     def __exit__(self, *args: object) -> None: ...

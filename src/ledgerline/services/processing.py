@@ -23,7 +23,9 @@ from ledgerline.domain.outcomes import (
 )
 from ledgerline.domain.payments import Attempt, Payment
 from ledgerline.domain.provider_calls import ChargeRequest, OperationKind, ProviderReply
+from ledgerline.domain.routing import next_provider
 from ledgerline.domain.states import AttemptStatus, PaymentStatus
+from ledgerline.services import provider_health
 from ledgerline.services.deps import Deps
 from ledgerline.services.ports import UnitOfWork
 from ledgerline.services.views import payment_view
@@ -35,11 +37,19 @@ INQUIRE_JOB_ATTEMPTS_MAX = 100_000  # inquiries continue until evidence arrives 
 
 
 def stage_attempt(
-    deps: Deps, uow: UnitOfWork, payment: Payment, *, seq: int, now: dt.datetime
-) -> Attempt:
-    """Record a pending attempt and the job that will submit it if nobody does so inline."""
-    route = deps.policy.route
-    provider = route[(seq - 1) % len(route)]
+    deps: Deps, uow: UnitOfWork, payment: Payment, *, now: dt.datetime
+) -> Attempt | None:
+    """Record a pending attempt at the next admitted provider of the payment's route, and the
+    job that submits it should nobody do so inline. None when every circuit is open."""
+    tried = uow.attempts.for_payment(payment.id)
+    provider = next_provider(
+        payment.route,
+        tried=[a.provider for a in tried],
+        admitted=provider_health.admitted(deps, uow, payment.route, now=now),
+    )
+    if provider is None:
+        return None
+    seq = len(tried) + 1
     attempt = Attempt(
         id=deps.ids.new("att", now=now),
         payment_id=payment.id,
@@ -195,7 +205,7 @@ def apply_outcome(
                     evidence=evidence,
                 )
             )
-            _fail_over(deps, uow, payment, now=now)
+            start_next_attempt(deps, uow, payment, now=now)
         case Unknown(reason=reason):
             if attempt.status is AttemptStatus.UNKNOWN:
                 return
@@ -280,7 +290,9 @@ def _fail_payment(
     record_change(deps, uow, failed, EventType.PAYMENT_FAILED, now=now)
 
 
-def _fail_over(deps: Deps, uow: UnitOfWork, payment: Payment, *, now: dt.datetime) -> None:
+def start_next_attempt(deps: Deps, uow: UnitOfWork, payment: Payment, *, now: dt.datetime) -> None:
+    """Stage the payment's next attempt when that is safe; fail the payment when its tries are
+    used up or no provider will take it. Called at confirmation and after proven non-execution."""
     if payment.status is not PaymentStatus.PROCESSING:
         return
     attempts = uow.attempts.for_payment(payment.id)
@@ -289,7 +301,16 @@ def _fail_over(deps: Deps, uow: UnitOfWork, payment: Payment, *, now: dt.datetim
     if len(attempts) >= deps.policy.attempts_per_payment_max:
         _fail_payment(deps, uow, payment, code="provider_unavailable", now=now)
         return
-    stage_attempt(deps, uow, payment, seq=len(attempts) + 1, now=now)
+    if stage_attempt(deps, uow, payment, now=now) is None:
+        # Every provider's circuit is open: fail fast and say nothing was charged, rather than
+        # keep a payer waiting on providers known to be down.
+        uow.timeline.add(
+            payment_id=payment.id,
+            at=now,
+            kind="no_provider",
+            summary="every provider on the route has an open circuit",
+        )
+        _fail_payment(deps, uow, payment, code="provider_unavailable", now=now)
 
 
 def record_change(

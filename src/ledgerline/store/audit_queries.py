@@ -107,6 +107,14 @@ class SqlLedgerAudit:
                 )
             elif r.status != PaymentStatus.SUCCEEDED.value and r.n:
                 found.append((r.id, f"is {r.status} but has {r.n} success entries"))
+        orphans = select(journal_entries.c.id, journal_entries.c.source_id).where(
+            journal_entries.c.kind == EntryKind.PAYMENT_SUCCEEDED.value,
+            journal_entries.c.source_id.not_in(select(payments.c.id)),
+        )
+        found.extend(
+            (r.source_id, f"entry {r.id} posts a payment that does not exist")
+            for r in self._rows(orphans)
+        )
         return found
 
     def payments_with_several_successes(self) -> list[Finding]:

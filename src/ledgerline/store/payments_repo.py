@@ -9,7 +9,12 @@ from sqlalchemy import Connection, and_, insert, or_, select, update
 
 from ledgerline.domain.money import Money
 from ledgerline.domain.payments import Attempt, Payment
-from ledgerline.domain.states import AttemptStatus, PaymentStatus
+from ledgerline.domain.states import (
+    ATTEMPT_TRANSITIONS,
+    PAYMENT_TRANSITIONS,
+    AttemptStatus,
+    PaymentStatus,
+)
 from ledgerline.store.tables import api_keys, attempts, merchants, payments
 
 
@@ -28,6 +33,7 @@ def _payment(row: Any) -> Payment:
         metadata=dict(row.metadata),
         last_error_code=row.last_error_code,
         public_token=row.public_token,
+        route=tuple(row.route or ()),
     )
 
 
@@ -68,6 +74,7 @@ class PaymentRepository:
                 metadata=payment.metadata,
                 last_error_code=payment.last_error_code,
                 public_token=payment.public_token,
+                route=list(payment.route),
                 idempotency_key=idempotency_key,
                 created_at=payment.created_at,
                 updated_at=payment.updated_at,
@@ -94,14 +101,19 @@ class PaymentRepository:
         return _payment(row) if row else None
 
     def save(self, payment: Payment) -> None:
-        """Persist a status change. The old status must still be one that may lead to the new
-        one: a concurrent writer that got there first makes this a programmer-visible error."""
+        """Persist a status change. The stored status must still be one the table allows to lead
+        to the new one: a concurrent writer that got there first fails this loudly instead of
+        being silently overwritten (the transition rule, asserted a second time in SQL)."""
+        predecessors = [
+            s.value for s, targets in PAYMENT_TRANSITIONS.items() if payment.status in targets
+        ]
         result = self._c.execute(
             update(payments)
-            .where(payments.c.id == payment.id)
+            .where(payments.c.id == payment.id, payments.c.status.in_(predecessors))
             .values(
                 status=payment.status.value,
                 last_error_code=payment.last_error_code,
+                route=list(payment.route),
                 updated_at=payment.updated_at,
             )
         )
@@ -187,9 +199,12 @@ class AttemptRepository:
         return found
 
     def save(self, attempt: Attempt) -> None:
+        predecessors = [
+            s.value for s, targets in ATTEMPT_TRANSITIONS.items() if attempt.status in targets
+        ]
         result = self._c.execute(
             update(attempts)
-            .where(attempts.c.id == attempt.id)
+            .where(attempts.c.id == attempt.id, attempts.c.status.in_(predecessors))
             .values(
                 status=attempt.status.value,
                 provider_reference=attempt.provider_reference,

@@ -67,6 +67,7 @@ payments = Table(
     Column("last_error_code", String(64)),
     Column("public_token", String(64), nullable=False),
     Column("idempotency_key", String(255)),
+    Column("route", JSON),  # providers in the order this payment tries them, fixed at confirmation
     Column("created_at", UtcDateTime(), nullable=False),
     Column("updated_at", UtcDateTime(), nullable=False),
     CheckConstraint("amount_minor > 0", name="amount_positive"),
@@ -196,4 +197,81 @@ idempotency_keys = Table(
     UniqueConstraint("merchant_id", "key", name="uq_idempotency_keys_merchant_key"),
     CheckConstraint("status IN ('in_flight', 'done')", name="status_valid"),
     Index("ix_idempotency_keys_created", "created_at"),
+)
+
+# -- resilience: inbound webhooks, exceptions, provider health, routing (migration 0002) --------
+
+inbound_webhooks = Table(
+    "inbound_webhooks",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("provider", String(64), nullable=False),
+    Column("received_at", UtcDateTime(), nullable=False),
+    Column("headers", JSON, nullable=False),
+    Column("body", Text, nullable=False),
+    # received -> queued | rejected | duplicate; queued -> processed | unmatched
+    Column("status", String(16), nullable=False),
+    Column("reason", Text),
+    Column("event_id", String(200)),
+    Column("event", JSON),
+    Column("duplicate_of", Integer),
+    Column("processed_at", UtcDateTime()),
+    UniqueConstraint("provider", "event_id", name="uq_inbound_webhooks_provider_event"),
+)
+
+exceptions = Table(
+    "exceptions",
+    metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("kind", String(40), nullable=False),
+    Column("merchant_id", String(ID)),
+    Column("subject_type", String(32), nullable=False),
+    Column("subject_id", String(ID), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("opened_at", UtcDateTime(), nullable=False),
+    Column("resolved_at", UtcDateTime()),
+    Column("resolution_note", Text),
+    Column("resolved_by", String(64)),
+    # One open exception per (kind, subject); a resolved one may be raised again later.
+    Column("open_key", String(120), unique=True),
+    CheckConstraint("status IN ('open', 'resolved')", name="status_valid"),
+    Index("ix_exceptions_status_opened", "status", "opened_at"),
+)
+
+provider_calls = Table(
+    "provider_calls",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("provider", String(64), nullable=False),
+    Column("operation", String(16), nullable=False),
+    Column("at", UtcDateTime(), nullable=False),
+    Column("outcome", String(16), nullable=False),
+    Column("latency_ms", Integer, nullable=False),
+    Column("http_status", Integer),
+    Index("ix_provider_calls_provider_at", "provider", "at"),
+)
+
+circuit_breakers = Table(
+    "circuit_breakers",
+    metadata,
+    Column("provider", String(64), primary_key=True),
+    Column("state", String(16), nullable=False),
+    Column("changed_at", UtcDateTime(), nullable=False),
+    Column("reason", Text, nullable=False),
+    CheckConstraint("state IN ('closed', 'open', 'half_open')", name="state_valid"),
+)
+
+routing_rules = Table(
+    "routing_rules",
+    metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("merchant_id", String(ID), nullable=False, index=True),
+    Column("priority", Integer, nullable=False),
+    Column("currency", String(3)),
+    Column("method_prefix", String(64)),
+    Column("amount_min_minor", BigInteger),
+    Column("amount_max_minor", BigInteger),
+    Column("providers", JSON, nullable=False),  # [{"name": "sim_a", "weight": 70}, ...]
+    Column("created_at", UtcDateTime(), nullable=False),
 )

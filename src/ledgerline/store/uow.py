@@ -10,6 +10,12 @@ from ledgerline.store.jobs import JobQueue
 from ledgerline.store.ledger_repo import LedgerRepository
 from ledgerline.store.payments_repo import AttemptRepository, MerchantRepository, PaymentRepository
 from ledgerline.store.records_repo import EventRepository, IdempotencyRepository, TimelineRepository
+from ledgerline.store.resilience_repo import (
+    ExceptionRepository,
+    ProviderHealthRepository,
+    RoutingRepository,
+    WebhookRepository,
+)
 
 
 class SqlUnitOfWork:
@@ -23,6 +29,10 @@ class SqlUnitOfWork:
     timeline: TimelineRepository
     jobs: JobQueue
     idempotency: IdempotencyRepository
+    webhooks: WebhookRepository
+    exceptions: ExceptionRepository
+    health: ProviderHealthRepository
+    routing: RoutingRepository
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
@@ -41,6 +51,10 @@ class SqlUnitOfWork:
         self.timeline = TimelineRepository(connection)
         self.jobs = JobQueue(connection)
         self.idempotency = IdempotencyRepository(connection)
+        self.webhooks = WebhookRepository(connection)
+        self.exceptions = ExceptionRepository(connection)
+        self.health = ProviderHealthRepository(connection)
+        self.routing = RoutingRepository(connection)
         return self
 
     def commit(self) -> None:
