@@ -17,6 +17,7 @@ from ledgerline.bootstrap import App, build
 from ledgerline.config import Settings
 from ledgerline.domain.errors import LedgerlineError
 from ledgerline.services import merchants as merchant_service
+from ledgerline.services import sweeper
 from ledgerline.services.verify import verify as run_verify
 
 app = typer.Typer(
@@ -180,6 +181,7 @@ def worker(
 
     settings = _settings(database_url)
     built = build(settings, migrate=True)
+    sweeper.ensure_scheduled(built.deps)
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())

@@ -67,3 +67,7 @@ class PaymentCreate(Strict):
 
 class Empty(Strict):
     """POST endpoints that take no parameters still refuse unknown ones."""
+
+
+class ExceptionResolve(Strict):
+    note: Annotated[str, StringConstraints(min_length=1, max_length=2000)]

@@ -150,6 +150,16 @@ CATALOG: dict[str, ErrorSpec] = {
     "resource_missing": ErrorSpec(
         404, _T.INVALID_REQUEST, False, "No such object.", "对象不存在。"
     ),
+    "webhook_rejected": ErrorSpec(
+        401,
+        _T.AUTHENTICATION,
+        False,
+        "The webhook's signature or timestamp did not verify; it was recorded and ignored.",
+        "Webhook 签名或时间戳校验失败；已记录并忽略。",
+    ),
+    "exception_already_resolved": ErrorSpec(
+        409, _T.STATE, False, "This exception is already resolved.", "该异常已处理。"
+    ),
     # -- idempotency --------------------------------------------------------------------------
     "idempotency_key_reused": ErrorSpec(
         409,

@@ -13,7 +13,7 @@ import random
 from collections.abc import Callable
 
 from ledgerline.domain.retry import backoff_delay_s
-from ledgerline.services import processing
+from ledgerline.services import processing, sweeper, webhooks
 from ledgerline.services.deps import Deps
 from ledgerline.services.ports import Job
 
@@ -40,9 +40,20 @@ def _inquire(deps: Deps, job: Job) -> float | None:
     return delays[min(job.attempts, len(delays) - 1)]
 
 
+def _webhook(deps: Deps, job: Job) -> float | None:
+    webhooks.process(deps, webhook_id=int(job.payload["webhook_id"]))
+    return None
+
+
+def _sweep(deps: Deps, _job: Job) -> float | None:
+    return sweeper.sweep(deps)  # a periodic job: always comes back
+
+
 HANDLERS: dict[str, Handler] = {
     processing.SUBMIT_JOB: _submit,
     processing.INQUIRE_JOB: _inquire,
+    webhooks.PROCESS_JOB: _webhook,
+    sweeper.SWEEP_JOB: _sweep,
 }
 
 

@@ -9,7 +9,16 @@ from ledgerline.domain.errors import LedgerlineError
 from ledgerline.services.deps import Deps
 from ledgerline.services.ports import UnitOfWork
 
-SCOPES = frozenset({"payments:read", "payments:write", "balance:read"})
+SCOPES = frozenset(
+    {
+        "payments:read",
+        "payments:write",
+        "balance:read",
+        "exceptions:read",
+        "exceptions:write",
+        "providers:read",
+    }
+)
 ALL_SCOPES = ",".join(sorted(SCOPES))
 NAME_LENGTH_MAX = 200
 

@@ -25,7 +25,7 @@ from ledgerline.domain.payments import Attempt, Payment
 from ledgerline.domain.provider_calls import ChargeRequest, OperationKind, ProviderReply
 from ledgerline.domain.routing import next_provider
 from ledgerline.domain.states import AttemptStatus, PaymentStatus
-from ledgerline.services import provider_health
+from ledgerline.services import exceptions, provider_health
 from ledgerline.services.deps import Deps
 from ledgerline.services.ports import UnitOfWork
 from ledgerline.services.views import payment_view
@@ -131,31 +131,90 @@ def record_reply(
     reply: ProviderReply[ChargeOutcome] | ProviderReply[InquiryOutcome],
     evidence: str,
 ) -> None:
-    """Apply a provider's reply about one attempt in one transaction."""
+    """Apply a provider's direct reply (to a submission or an inquiry) in one transaction."""
+    record_evidence(
+        deps,
+        attempt_id=attempt_id,
+        outcome=reply.outcome,
+        evidence=evidence,
+        summary=reply.summary,
+        reply=reply,
+    )
+
+
+def record_evidence(
+    deps: Deps,
+    *,
+    attempt_id: str,
+    outcome: ChargeOutcome | InquiryOutcome,
+    evidence: str,
+    summary: str,
+    reply: ProviderReply[ChargeOutcome] | ProviderReply[InquiryOutcome] | None = None,
+) -> None:
+    """Apply evidence about one attempt (reply, inquiry, webhook, settlement) in one transaction.
+
+    Evidence about an attempt that is already settled can only agree or conflict; a conflict is
+    never applied (states do not move back) but opens an exception for a person.
+    """
     now = deps.clock.now()
     with deps.uow() as uow:
-        attempt = uow.attempts.get(attempt_id)
-        assert attempt is not None, attempt_id
-        payment = uow.payments.get(attempt.payment_id, for_update=True)
-        assert payment is not None, attempt.payment_id
+        found = uow.attempts.get(attempt_id)
+        assert found is not None, attempt_id
+        payment = uow.payments.get(found.payment_id, for_update=True)
+        assert payment is not None, found.payment_id
         attempt = uow.attempts.get(attempt_id)  # re-read under the payment's lock
         assert attempt is not None
+        data: dict[str, object] = {
+            "attempt_id": attempt.id,
+            "outcome": provider_health.outcome_name(outcome),
+        }
+        if reply is not None:
+            provider_health.record_call(
+                deps,
+                uow,
+                provider=attempt.provider,
+                operation=evidence,
+                outcome=outcome,
+                latency_ms=reply.latency_ms,
+                http_status=reply.http_status,
+                now=now,
+            )
+            data |= {"http_status": reply.http_status, "latency_ms": reply.latency_ms}
         uow.timeline.add(
-            payment_id=payment.id,
-            at=now,
-            kind=f"provider_{evidence}",
-            summary=reply.summary,
-            data={
-                "attempt_id": attempt.id,
-                "http_status": reply.http_status,
-                "latency_ms": reply.latency_ms,
-                "outcome": type(reply.outcome).__name__,
-            },
+            payment_id=payment.id, at=now, kind=f"provider_{evidence}", summary=summary, data=data
         )
         if attempt.status in (AttemptStatus.PENDING, AttemptStatus.UNKNOWN):
-            apply_outcome(deps, uow, payment, attempt, reply.outcome, evidence=evidence, now=now)
-        uow.jobs.complete(f"submit:{attempt.id}", now=now)
+            apply_outcome(deps, uow, payment, attempt, outcome, evidence=evidence, now=now)
+        else:
+            _check_agrees(deps, uow, payment, attempt, outcome, evidence=evidence, now=now)
+        if attempt.status is not AttemptStatus.PENDING or not isinstance(outcome, Unknown):
+            uow.jobs.complete(f"submit:{attempt.id}", now=now)
         uow.commit()
+
+
+def _check_agrees(
+    deps: Deps,
+    uow: UnitOfWork,
+    payment: Payment,
+    attempt: Attempt,
+    outcome: ChargeOutcome | InquiryOutcome,
+    *,
+    evidence: str,
+    now: dt.datetime,
+) -> None:
+    succeeded_now = isinstance(outcome, Succeeded)
+    failed_now = isinstance(outcome, Declined | NotFound)
+    recorded_success = attempt.status is AttemptStatus.SUCCEEDED
+    if (succeeded_now and not recorded_success) or (failed_now and recorded_success):
+        reason = (
+            f"the provider's {evidence} says attempt {attempt.id} at {attempt.provider} "
+            f"{'succeeded' if succeeded_now else 'failed'}, but it was recorded {attempt.status.value} "
+            f"(evidence: {attempt.evidence}). The payer may have been charged; check the provider and refund "
+            "or reconcile."
+        )
+        exceptions.open_for_payment(
+            deps, uow, payment, kind="conflicting_evidence", reason=reason, now=now
+        )
 
 
 def apply_outcome(
@@ -256,6 +315,13 @@ def _succeed(
             data={"attempt_id": attempt.id},
         )
         record_event(deps, uow, payment, EventType.DUPLICATE_SUCCESS_DETECTED, now=now)
+        reason = (
+            f"attempt {attempt.id} at {attempt.provider} succeeded ({attempt.provider_reference}) after the "
+            f"payment was already {payment.status.value}: the payer was charged twice. Refund the duplicate."
+        )
+        exceptions.open_for_payment(
+            deps, uow, payment, kind="duplicate_success", reason=reason, now=now
+        )
         return
     succeeded = payment.transition_to(PaymentStatus.SUCCEEDED, now=now)
     uow.payments.save(succeeded)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Connection, and_, insert, or_, select, update
+from sqlalchemy import Connection, and_, func, insert, or_, select, update
 
 from ledgerline.domain.money import Money
 from ledgerline.domain.payments import Attempt, Payment
@@ -147,6 +147,16 @@ class PaymentRepository:
         query = query.order_by(payments.c.created_at.desc(), payments.c.id.desc()).limit(limit)
         return [_payment(r) for r in self._c.execute(query)]
 
+    def stale(self, status: PaymentStatus, *, before: dt.datetime, limit: int) -> list[Payment]:
+        """Payments in `status` whose last change is older than `before`, oldest first."""
+        query = (
+            select(payments)
+            .where(payments.c.status == status.value, payments.c.updated_at < before)
+            .order_by(payments.c.updated_at)
+            .limit(limit)
+        )
+        return [_payment(r) for r in self._c.execute(query)]
+
     def ids_in_status(self, statuses: list[PaymentStatus]) -> list[str]:
         rows = self._c.execute(
             select(payments.c.id).where(payments.c.status.in_([s.value for s in statuses]))
@@ -216,10 +226,24 @@ class AttemptRepository:
         )
         assert result.rowcount == 1, attempt.id
 
-    def count_in_status(self, status: AttemptStatus) -> int:
-        return len(
-            self._c.execute(select(attempts.c.id).where(attempts.c.status == status.value)).all()
+    def stale(self, status: AttemptStatus, *, before: dt.datetime, limit: int) -> list[Attempt]:
+        query = (
+            select(attempts)
+            .where(attempts.c.status == status.value, attempts.c.updated_at < before)
+            .order_by(attempts.c.updated_at)
+            .limit(limit)
         )
+        return [_attempt(r) for r in self._c.execute(query)]
+
+    def open_counts(self) -> dict[tuple[str, str], int]:
+        """Pending and unknown attempts per (provider, status)."""
+        open_ = [AttemptStatus.PENDING.value, AttemptStatus.UNKNOWN.value]
+        query = (
+            select(attempts.c.provider, attempts.c.status, func.count())
+            .where(attempts.c.status.in_(open_))
+            .group_by(attempts.c.provider, attempts.c.status)
+        )
+        return {(r[0], r[1]): int(r[2]) for r in self._c.execute(query)}
 
 
 class MerchantRepository:
