@@ -24,6 +24,13 @@ class App:
     deps: Deps
     audit: SqlLedgerAudit
 
+    def close(self) -> None:
+        """Release connections: the database pool and the providers' HTTP clients."""
+        close = getattr(self.deps.providers, "close", None)
+        if close is not None:
+            close()
+        self.engine.dispose()
+
 
 def build(
     settings: Settings | None = None,

@@ -7,8 +7,10 @@ import logging
 import signal
 import sys
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
@@ -43,7 +45,16 @@ def _settings(database_url: str | None) -> Settings:
     return settings.model_copy(update={"database_url": database_url}) if database_url else settings
 
 
-def _fail(exc: LedgerlineError) -> None:
+@contextmanager
+def _built(settings: Settings, *, migrate: bool) -> Iterator[App]:
+    app_ = build(settings, migrate=migrate)
+    try:
+        yield app_
+    finally:
+        app_.close()
+
+
+def _fail(exc: LedgerlineError) -> NoReturn:
     console.print(
         f"[red]error[/red] {exc.code}: {exc.message}" + (f" [{exc.param}]" if exc.param else "")
     )
@@ -53,8 +64,10 @@ def _fail(exc: LedgerlineError) -> None:
 @app.command()
 def migrate(database_url: DatabaseUrl = None) -> None:
     """Create or upgrade the database schema."""
-    built = build(_settings(database_url), migrate=True)
-    console.print(f"schema is current on {built.engine.url.render_as_string(hide_password=True)}")
+    with _built(_settings(database_url), migrate=True) as built:
+        console.print(
+            f"schema is current on {built.engine.url.render_as_string(hide_password=True)}"
+        )
 
 
 @merchants_app.command("create")
@@ -62,11 +75,11 @@ def merchants_create(
     name: str, json_output: Json = False, database_url: DatabaseUrl = None
 ) -> None:
     """Create a merchant and print its id and a new secret key (shown once)."""
-    built = build(_settings(database_url), migrate=True)
-    try:
-        key = merchant_service.create_merchant(built.deps, name=name)
-    except LedgerlineError as exc:
-        _fail(exc)
+    with _built(_settings(database_url), migrate=True) as built:
+        try:
+            key = merchant_service.create_merchant(built.deps, name=name)
+        except LedgerlineError as exc:
+            _fail(exc)
     if json_output:
         print(
             json.dumps(
@@ -94,11 +107,11 @@ def keys_create(
     database_url: DatabaseUrl = None,
 ) -> None:
     """Create another secret key for a merchant."""
-    built = build(_settings(database_url), migrate=True)
-    try:
-        key = merchant_service.create_key(built.deps, merchant_id=merchant_id, scopes=scope)
-    except LedgerlineError as exc:
-        _fail(exc)
+    with _built(_settings(database_url), migrate=True) as built:
+        try:
+            key = merchant_service.create_key(built.deps, merchant_id=merchant_id, scopes=scope)
+        except LedgerlineError as exc:
+            _fail(exc)
     if json_output:
         print(
             json.dumps(
@@ -117,8 +130,8 @@ def keys_create(
 @app.command()
 def verify(json_output: Json = False, database_url: DatabaseUrl = None) -> None:
     """Check every money invariant; exit 1 with a report when any fails."""
-    built = build(_settings(database_url), migrate=False)
-    results = run_verify(built.audit)
+    with _built(_settings(database_url), migrate=False) as built:
+        results = run_verify(built.audit)
     if json_output:
         print(
             json.dumps(
@@ -160,13 +173,13 @@ def serve(
     from ledgerline.api.app import create_app
 
     settings = _settings(database_url)
-    built = build(settings, migrate=True)
-    uvicorn.run(
-        create_app(built),
-        host=host or settings.api_host,
-        port=port or settings.api_port,
-        log_level="warning",
-    )
+    with _built(settings, migrate=True) as built:
+        uvicorn.run(
+            create_app(built),
+            host=host or settings.api_host,
+            port=port or settings.api_port,
+            log_level="warning",
+        )
 
 
 @app.command()
@@ -180,19 +193,20 @@ def worker(
     from ledgerline.worker.loop import run_worker
 
     settings = _settings(database_url)
-    built = build(settings, migrate=True)
-    sweeper.ensure_scheduled(built.deps)
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
-    console.print(f"worker running with {concurrency or settings.worker_concurrency} threads")
-    run_worker(
-        built.deps,
-        concurrency=concurrency or settings.worker_concurrency,
-        poll_s=settings.worker_poll_s,
-        lease_s=settings.worker_lease_s,
-        stop=stop,
-    )
+    threads = concurrency or settings.worker_concurrency
+    with _built(settings, migrate=True) as built:
+        sweeper.ensure_scheduled(built.deps)
+        console.print(f"worker running with {threads} threads")
+        run_worker(
+            built.deps,
+            concurrency=threads,
+            poll_s=settings.worker_poll_s,
+            lease_s=settings.worker_lease_s,
+            stop=stop,
+        )
 
 
 @simulator_app.command("serve")
@@ -236,8 +250,8 @@ def demo(
     from ledgerline.ops.devstack import Service, Stack, child_env
 
     settings = _settings(database_url)
-    built = build(settings, migrate=True)
-    key = _demo_key(built, settings)
+    with _built(settings, migrate=True) as built:
+        key = _demo_key(built, settings)
     api = f"http://127.0.0.1:{api_port}"
     sim = f"http://127.0.0.1:{simulator_port}"
     env = child_env(

@@ -6,13 +6,13 @@ from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
-from ledgerline.simulator.testing import running_simulator
 
 from ledgerline.api.app import create_app
 from ledgerline.bootstrap import App, build
 from ledgerline.config import Settings
 from ledgerline.services import merchants
 from ledgerline.services.deps import ProcessingPolicy
+from ledgerline.simulator.testing import running_simulator
 
 WEBHOOK_SECRET = "whsec_test"
 FAST_POLICY = ProcessingPolicy(
@@ -23,7 +23,7 @@ FAST_POLICY = ProcessingPolicy(
 @pytest.fixture(scope="session")
 def simulator() -> Iterator[object]:
     secrets = {n: WEBHOOK_SECRET for n in ("sim_a", "sim_b", "sim_bank")}
-    with running_simulator(profile="calm", seed=1, webhook_secrets=secrets) as sim:
+    with running_simulator(profile="calm", seed=1, webhook_secrets=secrets, hang_s=2.0) as sim:
         yield sim
 
 
@@ -38,7 +38,7 @@ def engine_app(database_url: str, simulator) -> Iterator[App]:
     )
     built = build(settings, policy=FAST_POLICY)
     yield built
-    built.engine.dispose()
+    built.close()
 
 
 @pytest.fixture

@@ -56,7 +56,7 @@ def test_replay_works_after_a_restart(engine_app, auth):
     restarted = build(engine_app.settings, policy=engine_app.deps.policy)
     with TestClient(create_app(restarted)) as second_process:
         second = second_process.post("/v1/payments", json=VISA, headers=headers)
-    restarted.engine.dispose()
+    restarted.close()
     assert first.content == second.content
 
 

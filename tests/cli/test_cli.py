@@ -25,8 +25,19 @@ def test_merchants_create_json_prints_one_object_with_a_secret_key(database_url)
     result = _run("merchants", "create", "Acme", "--json", "--database-url", database_url)
     assert result.exit_code == 0, result.output
     created = json.loads(result.stdout)
-    assert created["merchant_id"].startswith("mer_") and created["secret_key"].startswith("sk_test_")
-    key = _run("keys", "create", created["merchant_id"], "--scope", "payments:read", "--json", "--database-url", database_url)
+    assert created["merchant_id"].startswith("mer_") and created["secret_key"].startswith(
+        "sk_test_"
+    )
+    key = _run(
+        "keys",
+        "create",
+        created["merchant_id"],
+        "--scope",
+        "payments:read",
+        "--json",
+        "--database-url",
+        database_url,
+    )
     assert json.loads(key.stdout)["scopes"] == ["payments:read"]
 
 
@@ -47,16 +58,27 @@ def test_verify_fails_with_a_report_when_the_ledger_is_tampered_with(database_ur
     uow = SqlUnitOfWorkFactory(engine)
     with uow() as u:
         u.merchants.add(merchant_id="mer_1", name="m", now=now)
-        entry = payment_succeeded_entry(entry_id="je_1", payment_id="pay_ghost", merchant_id="mer_1", provider="sim_a",
-                                        amount=Money(amount_minor=500, currency="USD"))
+        entry = payment_succeeded_entry(
+            entry_id="je_1",
+            payment_id="pay_ghost",
+            merchant_id="mer_1",
+            provider="sim_a",
+            amount=Money(amount_minor=500, currency="USD"),
+        )
         u.ledger.post(entry, now=now)
         u.commit()
     with engine.begin() as c:  # a balance edited behind the ledger's back
-        c.execute(text("UPDATE accounts SET credits_minor = credits_minor + 1 WHERE kind = 'merchant_pending'"))
+        c.execute(
+            text(
+                "UPDATE accounts SET credits_minor = credits_minor + 1 WHERE kind = 'merchant_pending'"
+            )
+        )
     engine.dispose()
     result = _run("verify", "--json", "--database-url", database_url)
     assert result.exit_code == 1
-    failed = {c["name"]: c["findings"] for c in json.loads(result.stdout)["checks"] if not c["passed"]}
+    failed = {
+        c["name"]: c["findings"] for c in json.loads(result.stdout)["checks"] if not c["passed"]
+    }
     assert set(failed) == {"balances_match_postings", "payments_posted_exactly"}
     assert failed["payments_posted_exactly"][0]["subject"] == "pay_ghost"
     assert "merchant_pending:mer_1:USD" in failed["balances_match_postings"][0]["subject"]

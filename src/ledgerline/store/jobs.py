@@ -152,6 +152,16 @@ class JobQueue:
         rows = self._c.execute(select(jobs.c.status, func.count()).group_by(jobs.c.status))
         return {r[0]: int(r[1]) for r in rows}
 
+    def next_run_at_except(self, dedupe_key: str) -> dt.datetime | None:
+        """When the next queued job other than `dedupe_key` (a periodic one) is due."""
+        query = (
+            select(jobs.c.run_at)
+            .where(jobs.c.status == "queued", jobs.c.dedupe_key != dedupe_key)
+            .order_by(jobs.c.run_at)
+            .limit(1)
+        )
+        return self._c.execute(query).scalar()
+
     def next_run_at(self) -> dt.datetime | None:
         query = (
             select(jobs.c.run_at).where(jobs.c.status == "queued").order_by(jobs.c.run_at).limit(1)

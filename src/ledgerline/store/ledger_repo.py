@@ -88,6 +88,16 @@ class LedgerRepository:
             )
         return dict(found)
 
+    def balances_all(self) -> dict[tuple[str, str, str], int]:
+        """Every account's balance on its normal side, by (kind, owner, currency)."""
+        found = {}
+        for row in self._c.execute(select(accounts)):
+            kind = AccountKind(row.kind)
+            found[(row.kind, row.owner, row.currency)] = balance_minor(
+                kind, debits_minor=row.debits_minor, credits_minor=row.credits_minor
+            )
+        return found
+
     def entries_for_sources(self, source_ids: list[str]) -> list[dict[str, Any]]:
         """Entries (with their postings) caused by the given sources, oldest first."""
         if not source_ids:

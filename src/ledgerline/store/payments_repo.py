@@ -157,6 +157,12 @@ class PaymentRepository:
         )
         return [_payment(r) for r in self._c.execute(query)]
 
+    def statuses(self, merchant_id: str) -> dict[str, PaymentStatus]:
+        rows = self._c.execute(
+            select(payments.c.id, payments.c.status).where(payments.c.merchant_id == merchant_id)
+        )
+        return {r.id: PaymentStatus(r.status) for r in rows}
+
     def ids_in_status(self, statuses: list[PaymentStatus]) -> list[str]:
         rows = self._c.execute(
             select(payments.c.id).where(payments.c.status.in_([s.value for s in statuses]))
