@@ -87,8 +87,31 @@ def database_url(
         return
     url = request.getfixturevalue("pg_database_url")
     yield url
+    truncate_all(url)
+
+
+@pytest.fixture
+def pg_url(pg_database_url: str) -> Iterator[str]:
+    """The PostgreSQL database alone (for tests that only make sense there), emptied after."""
+    yield pg_database_url
+    truncate_all(pg_database_url)
+
+
+def truncate_all(url: str) -> None:
     engine = create_engine(url)
     names = ", ".join(f'"{t.name}"' for t in reversed(metadata.sorted_tables))
     with engine.begin() as c:
         c.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
     engine.dispose()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--seeds", type=int, default=8, help="how many simulation seeds to run (default 8)")
+    parser.addoption("--seed", type=int, default=None, help="replay one simulation seed")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "sim_seed" in metafunc.fixturenames:
+        one = metafunc.config.getoption("--seed")
+        seeds = [one] if one is not None else list(range(1, metafunc.config.getoption("--seeds") + 1))
+        metafunc.parametrize("sim_seed", seeds)

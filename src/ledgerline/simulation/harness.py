@@ -87,6 +87,7 @@ class Simulation:
         self.simulator = simulator
         self.engine = make_engine(database_url)
         real = registry_factory(simulator.base_url)
+        self.real_registry = real
         connectors = {name: FaultyConnector(real.get(name), self.plan) for name in real.names()}
         self.deps = Deps(
             uow=SqlUnitOfWorkFactory(self.engine),
@@ -119,6 +120,7 @@ class Simulation:
             self._check_final_invariants()
         finally:
             self.engine.dispose()
+            self.real_registry.close()
         self.result.faults.update(self.plan.injected)
         return self.result
 
