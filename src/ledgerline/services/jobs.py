@@ -25,11 +25,9 @@ RETRY_CAP_S = 3600.0  # a failing handler is retried at least hourly until someo
 
 
 def _submit(deps: Deps, job: Job) -> float | None:
-    processing.submit_attempt(deps, job.payload["attempt_id"])
-    with deps.uow() as uow:
-        attempt = uow.attempts.get(job.payload["attempt_id"])
-    if attempt is not None:
-        processing.drive(deps, attempt.payment_id)
+    # The recovery path: whoever staged this attempt did not finish, so this is a re-send.
+    staged = processing.submit_attempt(deps, job.payload["attempt_id"], first_send=False)
+    processing.send_fresh(deps, staged)
     return None
 
 

@@ -102,9 +102,9 @@ def confirm_payment(deps: Deps, *, merchant_id: str, payment_id: str) -> dict[st
         processing_ = replace(payment.transition_to(PaymentStatus.PROCESSING, now=now), route=route)
         uow.payments.save(processing_)
         processing.record_change(deps, uow, processing_, EventType.PAYMENT_PROCESSING, now=now)
-        processing.start_next_attempt(deps, uow, processing_, now=now)
+        staged = processing.start_next_attempt(deps, uow, processing_, now=now)
         uow.commit()
-    processing.drive(deps, payment_id)
+    processing.send_fresh(deps, staged.id if staged else None)
     return get_payment(deps, merchant_id=merchant_id, payment_id=payment_id)
 
 

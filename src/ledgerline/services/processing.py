@@ -8,6 +8,7 @@ transaction. A crash between steps leaves a staged job that repeats the call und
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from typing import assert_never
 
 from ledgerline.domain.events import EventType
@@ -79,25 +80,30 @@ def stage_attempt(
     return attempt
 
 
-def drive(deps: Deps, payment_id: str) -> None:
-    """Submit pending attempts of a payment until none is left to submit right now."""
+def send_fresh(deps: Deps, attempt_id: str | None) -> None:
+    """Send attempts this process has just staged, following failovers they cause."""
     for _ in range(deps.policy.attempts_per_payment_max):
-        with deps.uow() as uow:
-            pending = [
-                a for a in uow.attempts.for_payment(payment_id) if a.status is AttemptStatus.PENDING
-            ]
-        if not pending:
+        if attempt_id is None:
             return
-        submit_attempt(deps, pending[0].id)
+        attempt_id = submit_attempt(deps, attempt_id, first_send=True)
 
 
-def submit_attempt(deps: Deps, attempt_id: str) -> None:
-    """Send a pending attempt to its provider and record the reply. Safe to repeat."""
+def submit_attempt(deps: Deps, attempt_id: str, *, first_send: bool) -> str | None:
+    """Send a pending attempt to its provider and record the reply. Safe to repeat.
+
+    Only the first send, made by the flow that just staged the attempt, may take "not
+    processed" as proof: a re-send (a recovery job after a crash) cannot know whether an
+    earlier send of the same key was executed, so its "not processed" becomes `Unknown` and
+    the provider's fencing inquiry decides. Returns the id of an attempt staged as a result.
+    """
     with deps.uow() as uow:
         attempt = uow.attempts.get(attempt_id)
         payment = uow.payments.get(attempt.payment_id) if attempt else None
     if attempt is None or payment is None or attempt.status is not AttemptStatus.PENDING:
-        return
+        return None
+    # A first send that comes late may overlap the recovery job's re-send: treat it as one.
+    age_s = (deps.clock.now() - attempt.created_at).total_seconds()
+    first_send = first_send and age_s < deps.policy.submit_grace_s / 2
     connector = deps.providers.get(attempt.provider)
     reply = connector.charge(
         ChargeRequest(
@@ -108,7 +114,10 @@ def submit_attempt(deps: Deps, attempt_id: str) -> None:
             description=payment.description,
         )
     )
-    record_reply(deps, attempt_id=attempt.id, reply=reply, evidence="response")
+    if not first_send and isinstance(reply.outcome, Retryable):
+        reason = f"{reply.outcome.reason} on a re-send; an earlier send may have been executed"
+        reply = replace(reply, outcome=Unknown(reason))
+    return record_reply(deps, attempt_id=attempt.id, reply=reply, evidence="response")
 
 
 def inquire_attempt(deps: Deps, attempt_id: str) -> bool:
@@ -119,8 +128,7 @@ def inquire_attempt(deps: Deps, attempt_id: str) -> bool:
         return True
     connector = deps.providers.get(attempt.provider)
     reply = connector.inquire(operation=OperationKind.CHARGE, idempotency_key=attempt.id)
-    record_reply(deps, attempt_id=attempt.id, reply=reply, evidence="inquiry")
-    drive(deps, attempt.payment_id)
+    send_fresh(deps, record_reply(deps, attempt_id=attempt.id, reply=reply, evidence="inquiry"))
     return not isinstance(reply.outcome, Unknown)
 
 
@@ -130,9 +138,9 @@ def record_reply(
     attempt_id: str,
     reply: ProviderReply[ChargeOutcome] | ProviderReply[InquiryOutcome],
     evidence: str,
-) -> None:
+) -> str | None:
     """Apply a provider's direct reply (to a submission or an inquiry) in one transaction."""
-    record_evidence(
+    return record_evidence(
         deps,
         attempt_id=attempt_id,
         outcome=reply.outcome,
@@ -150,11 +158,12 @@ def record_evidence(
     evidence: str,
     summary: str,
     reply: ProviderReply[ChargeOutcome] | ProviderReply[InquiryOutcome] | None = None,
-) -> None:
+) -> str | None:
     """Apply evidence about one attempt (reply, inquiry, webhook, settlement) in one transaction.
 
     Evidence about an attempt that is already settled can only agree or conflict; a conflict is
-    never applied (states do not move back) but opens an exception for a person.
+    never applied (states do not move back) but opens an exception for a person. Returns the id
+    of the next attempt when this evidence staged one (the caller sends it: `send_fresh`).
     """
     now = deps.clock.now()
     with deps.uow() as uow:
@@ -183,13 +192,14 @@ def record_evidence(
         uow.timeline.add(
             payment_id=payment.id, at=now, kind=f"provider_{evidence}", summary=summary, data=data
         )
+        staged = None
         if attempt.status in (AttemptStatus.PENDING, AttemptStatus.UNKNOWN):
-            apply_outcome(deps, uow, payment, attempt, outcome, evidence=evidence, now=now)
+            staged = apply_outcome(deps, uow, payment, attempt, outcome, evidence=evidence, now=now)
         else:
             _check_agrees(deps, uow, payment, attempt, outcome, evidence=evidence, now=now)
-        if attempt.status is not AttemptStatus.PENDING or not isinstance(outcome, Unknown):
-            uow.jobs.complete(f"submit:{attempt.id}", now=now)
+        uow.jobs.complete(f"submit:{attempt.id}", now=now)  # an unknown one is the inquiry's now
         uow.commit()
+    return staged.id if staged else None
 
 
 def _check_agrees(
@@ -226,7 +236,8 @@ def apply_outcome(
     *,
     evidence: str,
     now: dt.datetime,
-) -> None:
+) -> Attempt | None:
+    """Move the attempt (and maybe the payment) as `outcome` says; returns a newly staged attempt."""
     match outcome:
         case Succeeded(provider_reference=reference):
             _succeed(
@@ -264,10 +275,10 @@ def apply_outcome(
                     evidence=evidence,
                 )
             )
-            start_next_attempt(deps, uow, payment, now=now)
+            return start_next_attempt(deps, uow, payment, now=now)
         case Unknown(reason=reason):
             if attempt.status is AttemptStatus.UNKNOWN:
-                return
+                return None
             uow.attempts.save(
                 attempt.transition_to(
                     AttemptStatus.UNKNOWN, now=now, provider_code=reason, evidence=evidence
@@ -284,6 +295,7 @@ def apply_outcome(
             )
         case _:
             assert_never(outcome)
+    return None
 
 
 def schedule_inquiry(
@@ -356,18 +368,21 @@ def _fail_payment(
     record_change(deps, uow, failed, EventType.PAYMENT_FAILED, now=now)
 
 
-def start_next_attempt(deps: Deps, uow: UnitOfWork, payment: Payment, *, now: dt.datetime) -> None:
+def start_next_attempt(
+    deps: Deps, uow: UnitOfWork, payment: Payment, *, now: dt.datetime
+) -> Attempt | None:
     """Stage the payment's next attempt when that is safe; fail the payment when its tries are
     used up or no provider will take it. Called at confirmation and after proven non-execution."""
     if payment.status is not PaymentStatus.PROCESSING:
-        return
+        return None
     attempts = uow.attempts.for_payment(payment.id)
     if any(a.status in (AttemptStatus.UNKNOWN, AttemptStatus.PENDING) for a in attempts):
-        return  # never start another while any outcome is open (the double-spend fence)
+        return None  # never start another while any outcome is open (the double-spend fence)
     if len(attempts) >= deps.policy.attempts_per_payment_max:
         _fail_payment(deps, uow, payment, code="provider_unavailable", now=now)
-        return
-    if stage_attempt(deps, uow, payment, now=now) is None:
+        return None
+    staged = stage_attempt(deps, uow, payment, now=now)
+    if staged is None:
         # Every provider's circuit is open: fail fast and say nothing was charged, rather than
         # keep a payer waiting on providers known to be down.
         uow.timeline.add(
@@ -377,6 +392,7 @@ def start_next_attempt(deps: Deps, uow: UnitOfWork, payment: Payment, *, now: dt
             summary="every provider on the route has an open circuit",
         )
         _fail_payment(deps, uow, payment, code="provider_unavailable", now=now)
+    return staged
 
 
 def record_change(

@@ -76,7 +76,7 @@ def process(deps: Deps, *, webhook_id: int) -> None:
             )
             uow.commit()
         return
-    processing.record_evidence(
+    staged = processing.record_evidence(
         deps,
         attempt_id=attempt.id,
         outcome=outcome,
@@ -86,7 +86,7 @@ def process(deps: Deps, *, webhook_id: int) -> None:
     with deps.uow() as uow:
         uow.webhooks.mark(webhook_id, status="processed", now=deps.clock.now())
         uow.commit()
-    processing.drive(deps, attempt.payment_id)
+    processing.send_fresh(deps, staged)
 
 
 def _outcome(event: dict[str, Any]) -> Succeeded | Declined | None:
