@@ -285,6 +285,9 @@ def demo(
         code = stack.wait()
     except KeyboardInterrupt:
         code = 0
+    except RuntimeError as exc:
+        console.print(f"[red]could not start:[/red] {exc}")
+        code = 1
     finally:
         console.print("stopping…")
         stack.stop()
