@@ -20,6 +20,8 @@ from ledgerline.store.engine import make_engine
 from ledgerline.store.migrate import upgrade
 from ledgerline.store.tables import metadata
 
+pytest_plugins = ["tests.fixtures_app"]
+
 PG_ADMIN_URL = os.environ.get(
     "LEDGERLINE_TEST_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )

@@ -25,7 +25,7 @@ from ledgerline.domain.outcomes import (
 from ledgerline.domain.payments import Attempt, Payment
 from ledgerline.domain.provider_calls import ChargeRequest, OperationKind, ProviderReply
 from ledgerline.domain.routing import next_provider
-from ledgerline.domain.states import AttemptStatus, PaymentStatus
+from ledgerline.domain.states import PAYMENT_TERMINAL, AttemptStatus, PaymentStatus
 from ledgerline.services import exceptions, provider_health
 from ledgerline.services.deps import Deps
 from ledgerline.services.ports import UnitOfWork
@@ -398,6 +398,8 @@ def start_next_attempt(
 def record_change(
     deps: Deps, uow: UnitOfWork, payment: Payment, event: EventType, *, now: dt.datetime
 ) -> None:
+    if payment.status in PAYMENT_TERMINAL:
+        exceptions.close_resolved(uow, payment, now=now)
     uow.timeline.add(
         payment_id=payment.id,
         at=now,
