@@ -142,7 +142,8 @@ def test_exceptions_are_per_merchant(client, auth, other_auth, engine_app):
     from ledgerline.services import webhooks
 
     with engine_app.engine.connect() as c:
-        webhooks.process(engine_app.deps, webhook_id=c.execute(text("SELECT id FROM inbound_webhooks")).scalar_one())
+        webhook_id = c.execute(text("SELECT id FROM inbound_webhooks")).scalar_one()
+    webhooks.process(engine_app.deps, webhook_id=webhook_id)
     [exception] = client.get("/v1/exceptions", headers=auth).json()["data"]
     assert client.get("/v1/exceptions", headers=other_auth).json()["data"] == []
     stolen = client.post(f"/v1/exceptions/{exception['id']}/resolve", json={"note": "not mine"}, headers=other_auth)
