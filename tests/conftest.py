@@ -108,12 +108,16 @@ def truncate_all(url: str) -> None:
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption("--seeds", type=int, default=8, help="how many simulation seeds to run (default 8)")
+    parser.addoption(
+        "--seeds", type=int, default=8, help="how many simulation seeds to run (default 8)"
+    )
     parser.addoption("--seed", type=int, default=None, help="replay one simulation seed")
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "sim_seed" in metafunc.fixturenames:
         one = metafunc.config.getoption("--seed")
-        seeds = [one] if one is not None else list(range(1, metafunc.config.getoption("--seeds") + 1))
+        seeds = (
+            [one] if one is not None else list(range(1, metafunc.config.getoption("--seeds") + 1))
+        )
         metafunc.parametrize("sim_seed", seeds)

@@ -18,7 +18,9 @@ from tests.fixtures_app import FAST_POLICY, WEBHOOK_SECRET
 VISA = {"amount": 1999, "currency": "usd", "payment_method": "pm_card_visa", "confirm": True}
 
 
-def _signed(event: dict, *, secret: str = WEBHOOK_SECRET, at: float | None = None) -> tuple[bytes, dict[str, str]]:
+def _signed(
+    event: dict, *, secret: str = WEBHOOK_SECRET, at: float | None = None
+) -> tuple[bytes, dict[str, str]]:
     body = json.dumps(event).encode()
     t = int(at if at is not None else time.time())
     signature = hmac.new(secret.encode(), f"{t}.".encode() + body, hashlib.sha256).hexdigest()
@@ -26,15 +28,24 @@ def _signed(event: dict, *, secret: str = WEBHOOK_SECRET, at: float | None = Non
 
 
 def _event(attempt: dict, status: str, event_id: str = "evt_1") -> dict:
-    record = {"kind": "charge", "provider": attempt["provider"], "idempotency_key": attempt["id"], "status": status,
-              "id": attempt["provider_reference"] or "ch_x", "decline_code": None if status == "succeeded" else "card_declined",
-              "created_at": dt.datetime.now(dt.UTC).isoformat()}
+    record = {
+        "kind": "charge",
+        "provider": attempt["provider"],
+        "idempotency_key": attempt["id"],
+        "status": status,
+        "id": attempt["provider_reference"] or "ch_x",
+        "decline_code": None if status == "succeeded" else "card_declined",
+        "created_at": dt.datetime.now(dt.UTC).isoformat(),
+    }
     return {"id": event_id, "type": f"charge.{status}", "data": record}
 
 
 def _stored(engine_app) -> list[tuple[str, str | None]]:
     with engine_app.engine.connect() as c:
-        return [tuple(r) for r in c.execute(text("SELECT status, reason FROM inbound_webhooks ORDER BY id"))]
+        return [
+            tuple(r)
+            for r in c.execute(text("SELECT status, reason FROM inbound_webhooks ORDER BY id"))
+        ]
 
 
 def test_a_bad_signature_is_a_401_recorded_and_changes_nothing(client, auth, engine_app):
@@ -49,11 +60,16 @@ def test_a_bad_signature_is_a_401_recorded_and_changes_nothing(client, auth, eng
 def test_a_stale_timestamp_is_rejected(client, auth, engine_app):
     payment = client.post("/v1/payments", json=VISA, headers=auth).json()
     body, headers = _signed(_event(payment["attempts"][0], "succeeded"), at=time.time() - 600)
-    assert client.post("/v1/providers/sim_a/webhooks", content=body, headers=headers).status_code == 401
+    assert (
+        client.post("/v1/providers/sim_a/webhooks", content=body, headers=headers).status_code
+        == 401
+    )
     assert _stored(engine_app) == [("rejected", "timestamp_stale")]
 
 
-def test_duplicates_are_recognised_and_a_late_contrary_webhook_moves_nothing_back(client, auth, engine_app, run_worker_until):
+def test_duplicates_are_recognised_and_a_late_contrary_webhook_moves_nothing_back(
+    client, auth, engine_app, run_worker_until
+):
     payment = client.post("/v1/payments", json=VISA, headers=auth).json()
     attempt = payment["attempts"][0]
     body, headers = _signed(_event(attempt, "succeeded", "evt_a"))
@@ -61,7 +77,10 @@ def test_duplicates_are_recognised_and_a_late_contrary_webhook_moves_nothing_bac
     again = client.post("/v1/providers/sim_a/webhooks", content=body, headers=headers).json()
     assert (first["duplicate"], again["duplicate"]) == (False, True)
     contrary, headers = _signed(_event(attempt, "declined", "evt_b"))
-    assert client.post("/v1/providers/sim_a/webhooks", content=contrary, headers=headers).status_code == 200
+    assert (
+        client.post("/v1/providers/sim_a/webhooks", content=contrary, headers=headers).status_code
+        == 200
+    )
     run_worker_until(engine_app, lambda: all(s != "queued" for s, _ in _stored(engine_app)))
 
     assert client.get(f"/v1/payments/{payment['id']}", headers=auth).json()["status"] == "succeeded"
@@ -70,7 +89,9 @@ def test_duplicates_are_recognised_and_a_late_contrary_webhook_moves_nothing_bac
     assert exception["kind"] == "conflicting_evidence" and attempt["id"] in exception["reason"]
 
 
-def test_a_webhook_resolves_an_unknown_attempt_before_the_inquiry_does(make_app, client, auth, run_worker_until):
+def test_a_webhook_resolves_an_unknown_attempt_before_the_inquiry_does(
+    make_app, client, auth, run_worker_until
+):
     slow = ProcessingPolicy(route=("sim_a", "sim_b"), inquiry_delays_s=(3600,))
     app = make_app(slow)
     from fastapi.testclient import TestClient
@@ -78,26 +99,41 @@ def test_a_webhook_resolves_an_unknown_attempt_before_the_inquiry_does(make_app,
     from ledgerline.api.app import create_app
 
     with TestClient(create_app(app)) as slow_client:
-        payment = slow_client.post("/v1/payments", json={**VISA, "payment_method": "pm_card_lost_response"},
-                                   headers=auth).json()
+        payment = slow_client.post(
+            "/v1/payments", json={**VISA, "payment_method": "pm_card_lost_response"}, headers=auth
+        ).json()
         attempt = payment["attempts"][0]
         assert attempt["status"] == "unknown"
-        body, headers = _signed(_event(attempt | {"provider_reference": "ch_from_webhook"}, "succeeded", "evt_c"))
+        body, headers = _signed(
+            _event(attempt | {"provider_reference": "ch_from_webhook"}, "succeeded", "evt_c")
+        )
         slow_client.post("/v1/providers/sim_a/webhooks", content=body, headers=headers)
-        run_worker_until(app, lambda: slow_client.get(f"/v1/payments/{payment['id']}", headers=auth).json()["status"] == "succeeded")
+        run_worker_until(
+            app,
+            lambda: (
+                slow_client.get(f"/v1/payments/{payment['id']}", headers=auth).json()["status"]
+                == "succeeded"
+            ),
+        )
         final = slow_client.get(f"/v1/payments/{payment['id']}", headers=auth).json()
     assert final["attempts"][0]["evidence"] == "webhook"
 
 
-def test_stuck_unknown_outcomes_become_exceptions_that_close_when_resolved(make_app, auth, run_worker_until):
+def test_stuck_unknown_outcomes_become_exceptions_that_close_when_resolved(
+    make_app, auth, run_worker_until
+):
     from fastapi.testclient import TestClient
 
     from ledgerline.api.app import create_app
 
-    policy = ProcessingPolicy(route=("sim_a", "sim_b"), inquiry_delays_s=(3600,), unknown_sla_s=0, processing_sla_s=0)
+    policy = ProcessingPolicy(
+        route=("sim_a", "sim_b"), inquiry_delays_s=(3600,), unknown_sla_s=0, processing_sla_s=0
+    )
     app = make_app(policy)
     with TestClient(create_app(app)) as c:
-        payment = c.post("/v1/payments", json={**VISA, "payment_method": "pm_card_lost_response"}, headers=auth).json()
+        payment = c.post(
+            "/v1/payments", json={**VISA, "payment_method": "pm_card_lost_response"}, headers=auth
+        ).json()
         sweeper.sweep(app.deps)
         open_ = c.get("/v1/exceptions?kind=unknown_outcome", headers=auth).json()["data"]
         assert [e["subject"]["id"] for e in open_] == [payment["id"]]
@@ -125,14 +161,27 @@ def test_a_person_resolves_an_exception_with_a_note_once(client, auth, engine_ap
         webhook_id = c.execute(text("SELECT id FROM inbound_webhooks")).scalar_one()
     webhooks.process(engine_app.deps, webhook_id=webhook_id)
     [exception] = client.get("/v1/exceptions", headers=auth).json()["data"]
-    empty = client.post(f"/v1/exceptions/{exception['id']}/resolve", json={"note": ""}, headers=auth)
+    empty = client.post(
+        f"/v1/exceptions/{exception['id']}/resolve", json={"note": ""}, headers=auth
+    )
     assert empty.status_code == 400
-    done = client.post(f"/v1/exceptions/{exception['id']}/resolve", json={"note": "provider confirmed success"}, headers=auth)
+    done = client.post(
+        f"/v1/exceptions/{exception['id']}/resolve",
+        json={"note": "provider confirmed success"},
+        headers=auth,
+    )
     assert done.status_code == 200 and done.json()["status"] == "resolved"
-    twice = client.post(f"/v1/exceptions/{exception['id']}/resolve", json={"note": "again"}, headers=auth)
-    assert twice.status_code == 409 and twice.json()["error"]["code"] == "exception_already_resolved"
+    twice = client.post(
+        f"/v1/exceptions/{exception['id']}/resolve", json={"note": "again"}, headers=auth
+    )
+    assert (
+        twice.status_code == 409 and twice.json()["error"]["code"] == "exception_already_resolved"
+    )
     timeline = client.get(f"/v1/payments/{payment['id']}/timeline", headers=auth).json()["data"]
-    assert timeline[-1]["kind"] == "exception_resolved" and "provider confirmed success" in timeline[-1]["summary"]
+    assert (
+        timeline[-1]["kind"] == "exception_resolved"
+        and "provider confirmed success" in timeline[-1]["summary"]
+    )
 
 
 def test_exceptions_are_per_merchant(client, auth, other_auth, engine_app):
@@ -146,5 +195,7 @@ def test_exceptions_are_per_merchant(client, auth, other_auth, engine_app):
     webhooks.process(engine_app.deps, webhook_id=webhook_id)
     [exception] = client.get("/v1/exceptions", headers=auth).json()["data"]
     assert client.get("/v1/exceptions", headers=other_auth).json()["data"] == []
-    stolen = client.post(f"/v1/exceptions/{exception['id']}/resolve", json={"note": "not mine"}, headers=other_auth)
+    stolen = client.post(
+        f"/v1/exceptions/{exception['id']}/resolve", json={"note": "not mine"}, headers=other_auth
+    )
     assert stolen.status_code == 404

@@ -11,16 +11,21 @@ from ledgerline.services.merchants import create_merchant
 
 def _pay(app, method: str, amount_minor: int = 1999) -> dict:
     merchant = create_merchant(app.deps, name="m").merchant_id
-    request = payments.NewPayment(amount=Money.of(amount_minor, "USD"), payment_method=method, confirm=True)
-    return payments.create_payment(app.deps, merchant_id=merchant, request=request, idempotency_key=None) | {
-        "merchant_id": merchant}
+    request = payments.NewPayment(
+        amount=Money.of(amount_minor, "USD"), payment_method=method, confirm=True
+    )
+    return payments.create_payment(
+        app.deps, merchant_id=merchant, request=request, idempotency_key=None
+    ) | {"merchant_id": merchant}
 
 
 def _current(app, paid: dict) -> dict:
     return payments.get_payment(app.deps, merchant_id=paid["merchant_id"], payment_id=paid["id"])
 
 
-def test_lost_response_ends_succeeded_with_one_success_proven_by_inquiry(engine_app, simulator, run_worker_until):
+def test_lost_response_ends_succeeded_with_one_success_proven_by_inquiry(
+    engine_app, simulator, run_worker_until
+):
     paid = _pay(engine_app, "pm_card_lost_response")
     assert paid["status"] == "processing" and [a["status"] for a in paid["attempts"]] == ["unknown"]
 
@@ -31,14 +36,24 @@ def test_lost_response_ends_succeeded_with_one_success_proven_by_inquiry(engine_
     [attempt] = final["attempts"]
     assert (attempt["status"], attempt["evidence"]) == ("succeeded", "inquiry")
     charges = [r for r in simulator.records() if r["kind"] == "charge"]
-    assert [(r["idempotency_key"], r["id"]) for r in charges] == [(attempt["id"], attempt["provider_reference"])]
-    timeline = payments.payment_timeline(engine_app.deps, merchant_id=paid["merchant_id"], payment_id=paid["id"])
+    assert [(r["idempotency_key"], r["id"]) for r in charges] == [
+        (attempt["id"], attempt["provider_reference"])
+    ]
+    timeline = payments.payment_timeline(
+        engine_app.deps, merchant_id=paid["merchant_id"], payment_id=paid["id"]
+    )
     kinds = [i["kind"] for i in timeline["data"]]
-    assert kinds.index("attempt_unknown") < kinds.index("provider_inquiry") < kinds.index("ledger_entry")
+    assert (
+        kinds.index("attempt_unknown")
+        < kinds.index("provider_inquiry")
+        < kinds.index("ledger_entry")
+    )
     assert len(timeline["ledger_entries"]) == 1
 
 
-def test_provider_down_fails_over_only_after_the_inquiry_proves_no_charge(engine_app, simulator, run_worker_until):
+def test_provider_down_fails_over_only_after_the_inquiry_proves_no_charge(
+    engine_app, simulator, run_worker_until
+):
     paid = _pay(engine_app, "pm_card_provider_down")
     assert paid["status"] == "processing"
     assert [(a["provider"], a["status"]) for a in paid["attempts"]] == [("sim_a", "unknown")]
@@ -53,8 +68,11 @@ def test_provider_down_fails_over_only_after_the_inquiry_proves_no_charge(engine
     charges = [r for r in simulator.records() if r["kind"] == "charge"]
     assert [r["provider"] for r in charges] == ["sim_b"], "sim_a never charged"
     # The inquiry fenced the key: a delayed copy of the original request can never charge now.
-    late = httpx.post(f"{simulator.base_url}/sim_a/v1/charges", headers={"Idempotency-Key": first["id"]},
-                      json={"amount_minor": 1999, "currency": "USD", "payment_method": "pm_card_visa"})
+    late = httpx.post(
+        f"{simulator.base_url}/sim_a/v1/charges",
+        headers={"Idempotency-Key": first["id"]},
+        json={"amount_minor": 1999, "currency": "USD", "payment_method": "pm_card_visa"},
+    )
     assert late.status_code == 409 and late.json()["error"]["code"] == "key_fenced"
 
 
@@ -65,7 +83,10 @@ def test_a_connection_refused_before_sending_fails_over_at_once(make_app, simula
     simulator.set_faults({"sim_a": {"unavailable_rate": 1.0}})
     paid = _pay(app, "pm_card_visa")
     assert paid["status"] == "succeeded"
-    assert [(a["provider"], a["status"]) for a in paid["attempts"]] == [("sim_a", "failed"), ("sim_b", "succeeded")]
+    assert [(a["provider"], a["status"]) for a in paid["attempts"]] == [
+        ("sim_a", "failed"),
+        ("sim_b", "succeeded"),
+    ]
     assert paid["attempts"][0]["error"]["code"] == "provider_unavailable"
 
 

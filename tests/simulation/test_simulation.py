@@ -22,12 +22,19 @@ def _registry(base_url: str):
     return build_simulator_registry(base_url, SECRETS, timeout_s=0.3, connect_timeout_s=0.3)
 
 
-def test_no_money_is_lost_duplicated_or_stuck_under_faults_and_crashes(sim_seed, sim_simulator, tmp_path, sqlite_template):
+def test_no_money_is_lost_duplicated_or_stuck_under_faults_and_crashes(
+    sim_seed, sim_simulator, tmp_path, sqlite_template
+):
     database = tmp_path / "sim.db"
     shutil.copy(sqlite_template, database)
     sim_simulator.reset()
-    result = run_seed(sim_seed, database_url=f"sqlite:///{database}", simulator=sim_simulator,
-                      payments_count=PAYMENTS_PER_SEED, registry_factory=_registry)
+    result = run_seed(
+        sim_seed,
+        database_url=f"sqlite:///{database}",
+        simulator=sim_simulator,
+        payments_count=PAYMENTS_PER_SEED,
+        registry_factory=_registry,
+    )
     print(result.report().splitlines()[0])
     assert not result.violations, result.report()
     assert sum(result.final_states.values()) == PAYMENTS_PER_SEED
@@ -36,6 +43,11 @@ def test_no_money_is_lost_duplicated_or_stuck_under_faults_and_crashes(sim_seed,
 @pytest.mark.parametrize("pg_seed", [101])
 def test_the_same_holds_on_postgresql(pg_seed, sim_simulator, pg_url):
     sim_simulator.reset()
-    result = run_seed(pg_seed, database_url=pg_url, simulator=sim_simulator,
-                      payments_count=PAYMENTS_PER_SEED, registry_factory=_registry)
+    result = run_seed(
+        pg_seed,
+        database_url=pg_url,
+        simulator=sim_simulator,
+        payments_count=PAYMENTS_PER_SEED,
+        registry_factory=_registry,
+    )
     assert not result.violations, result.report()

@@ -71,3 +71,17 @@ class Empty(Strict):
 
 class ExceptionResolve(Strict):
     note: Annotated[str, StringConstraints(min_length=1, max_length=2000)]
+
+
+class ProviderWeightIn(Strict):
+    name: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    weight: int = Field(default=1, ge=0, le=10_000, strict=True)
+
+
+class RoutingRuleCreate(Strict):
+    priority: int = Field(ge=0, le=10_000, strict=True)
+    providers: list[ProviderWeightIn] = Field(min_length=1, max_length=10)
+    currency: Annotated[str, StringConstraints(min_length=3, max_length=3)] | None = None
+    method_prefix: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = None
+    amount_min: int | None = Field(default=None, ge=0, strict=True)
+    amount_max: int | None = Field(default=None, ge=0, strict=True)
