@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import FastAPI
-from sqlalchemy import text
 
 from ledgerline import __version__
 from ledgerline.api import errors
@@ -31,8 +30,8 @@ def create_app(app: App) -> FastAPI:
 
     @api.get("/health", summary="Liveness and database reachability")
     def health() -> dict[str, Any]:
-        with app.engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
+        with app.deps.uow(read_only=True) as uow:
+            uow.merchants.exists("health-check")  # one round trip to the database
         return {"status": "ok", "database": app.engine.dialect.name, "version": __version__}
 
     return api

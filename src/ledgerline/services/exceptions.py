@@ -91,7 +91,7 @@ def list_exceptions(
     assert 1 <= limit <= LIST_LIMIT_MAX, limit
     now = deps.clock.now()
     before = now - dt.timedelta(seconds=min_age_s) if min_age_s is not None else None
-    with deps.uow() as uow:
+    with deps.uow(read_only=True) as uow:
         rows = uow.exceptions.page(
             merchant_id=merchant_id,
             status=status,

@@ -96,7 +96,7 @@ def authenticate(deps: Deps, *, secret: str | None) -> Principal:
     """The merchant behind a bearer secret; raises `api_key_missing` / `api_key_invalid`."""
     if not secret:
         raise LedgerlineError("api_key_missing")
-    with deps.uow() as uow:
+    with deps.uow(read_only=True) as uow:
         found = uow.merchants.key_by_hash(hash_secret(secret))
     if found is None or found[2]:
         raise LedgerlineError("api_key_invalid")

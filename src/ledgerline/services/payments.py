@@ -128,7 +128,7 @@ def cancel_payment(deps: Deps, *, merchant_id: str, payment_id: str) -> dict[str
 
 
 def get_payment(deps: Deps, *, merchant_id: str, payment_id: str) -> dict[str, Any]:
-    with deps.uow() as uow:
+    with deps.uow(read_only=True) as uow:
         payment = _owned(uow.payments.get(payment_id, merchant_id=merchant_id), payment_id)
         return payment_view(payment, uow.attempts.for_payment(payment.id))
 
@@ -144,7 +144,7 @@ def list_payments(
     starting_after: str | None,
 ) -> dict[str, Any]:
     assert 1 <= limit <= LIST_LIMIT_MAX, limit
-    with deps.uow() as uow:
+    with deps.uow(read_only=True) as uow:
         after = None
         if starting_after is not None:
             after = uow.payments.get(starting_after, merchant_id=merchant_id)
@@ -167,7 +167,7 @@ def list_payments(
 
 def payment_timeline(deps: Deps, *, merchant_id: str, payment_id: str) -> dict[str, Any]:
     """Everything that happened to a payment, in order: the answer to "where is my money?"."""
-    with deps.uow() as uow:
+    with deps.uow(read_only=True) as uow:
         payment = _owned(uow.payments.get(payment_id, merchant_id=merchant_id), payment_id)
         items = uow.timeline.for_payment(payment.id)
         entries = uow.ledger.entries_for_sources([payment.id])
@@ -191,7 +191,7 @@ def payment_timeline(deps: Deps, *, merchant_id: str, payment_id: str) -> dict[s
 
 
 def balance(deps: Deps, *, merchant_id: str) -> dict[str, Any]:
-    with deps.uow() as uow:
+    with deps.uow(read_only=True) as uow:
         found = uow.ledger.balances(merchant_id)
 
     def amounts(kind: AccountKind) -> list[dict[str, Any]]:

@@ -96,7 +96,7 @@ def submit_attempt(deps: Deps, attempt_id: str, *, first_send: bool) -> str | No
     earlier send of the same key was executed, so its "not processed" becomes `Unknown` and
     the provider's fencing inquiry decides. Returns the id of an attempt staged as a result.
     """
-    with deps.uow() as uow:
+    with deps.uow(read_only=True) as uow:
         attempt = uow.attempts.get(attempt_id)
         payment = uow.payments.get(attempt.payment_id) if attempt else None
     if attempt is None or payment is None or attempt.status is not AttemptStatus.PENDING:
@@ -122,7 +122,7 @@ def submit_attempt(deps: Deps, attempt_id: str, *, first_send: bool) -> str | No
 
 def inquire_attempt(deps: Deps, attempt_id: str) -> bool:
     """Ask the provider about an unknown attempt. True when the outcome is now known."""
-    with deps.uow() as uow:
+    with deps.uow(read_only=True) as uow:
         attempt = uow.attempts.get(attempt_id)
     if attempt is None or attempt.status is not AttemptStatus.UNKNOWN:
         return True

@@ -23,7 +23,7 @@ def provider_status(deps: Deps) -> dict[str, Any]:
     now = deps.clock.now()
     since = now - dt.timedelta(seconds=STATS_WINDOW_S)
     data = []
-    with deps.uow() as uow:
+    with deps.uow(read_only=True) as uow:
         open_counts = uow.attempts.open_counts()
         for name in deps.providers.names():
             circuit = provider_health.current_circuit(uow, name, now=now)

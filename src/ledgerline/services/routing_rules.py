@@ -74,7 +74,7 @@ def create_rule(deps: Deps, *, merchant_id: str, new: NewRule) -> dict[str, Any]
 
 
 def list_rules(deps: Deps, *, merchant_id: str) -> dict[str, Any]:
-    with deps.uow() as uow:
+    with deps.uow(read_only=True) as uow:
         rules = uow.routing.for_merchant(merchant_id)
     return {
         "object": "list",

@@ -60,13 +60,13 @@ def receive(deps: Deps, *, provider: str, headers: dict[str, str], body: bytes) 
 
 def process(deps: Deps, *, webhook_id: int) -> None:
     """Apply a stored, verified event to the attempt it names. Safe to run twice."""
-    with deps.uow() as uow:
+    with deps.uow(read_only=True) as uow:
         stored = uow.webhooks.get(webhook_id)
     if stored is None or stored["status"] != "queued":
         return
     event = stored["event"]
     outcome = _outcome(event)
-    with deps.uow() as uow:
+    with deps.uow(read_only=True) as uow:
         attempt = uow.attempts.get(event["idempotency_key"])
     now = deps.clock.now()
     if event["operation"] != OperationKind.CHARGE.value or attempt is None or outcome is None:

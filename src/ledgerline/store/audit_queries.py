@@ -6,6 +6,7 @@ from sqlalchemy import Engine, and_, case, func, select
 
 from ledgerline.domain.ledger import EntryKind
 from ledgerline.domain.states import AttemptStatus, PaymentStatus
+from ledgerline.store.engine import READ_ONLY
 from ledgerline.store.tables import accounts, attempts, jobs, journal_entries, payments, postings
 
 Finding = tuple[str, str]  # (subject id, what is wrong)
@@ -19,6 +20,7 @@ class SqlLedgerAudit:
 
     def _rows(self, query: object) -> list[object]:
         with self._engine.connect() as c:
+            c.execution_options(**{READ_ONLY: True})
             return list(c.execute(query))  # type: ignore[call-overload]
 
     def unbalanced_entries(self) -> list[Finding]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ from sqlalchemy.engine import make_url
 # worker ticks are short, so contention clears well within it.
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 POOL_SIZE = 10
+READ_ONLY = "ledgerline_read_only"  # execution option: a transaction that never writes
 
 
 def make_engine(database_url: str) -> Engine:
@@ -43,12 +45,34 @@ def _sqlite_engine(database_url: str, path: str | None) -> Engine:
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.close()
 
+    # SQLite has one writer at a time. Threads of this process queue on a mutex, which wakes
+    # the next one at once; left to SQLite's busy handler they would sleep in steps of up to
+    # 100 ms and throughput would collapse under contention. Other processes still meet
+    # SQLite's own lock and busy timeout.
+    writer = threading.Lock()
+
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        # IMMEDIATE takes the write lock up front: a deferred transaction that later tries to
-        # write fails at once with SQLITE_BUSY instead of waiting its turn.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        if connection.get_execution_options().get(READ_ONLY):
+            connection.exec_driver_sql("BEGIN")  # WAL readers never block or wait
+            return
+        if not writer.acquire(timeout=SQLITE_BUSY_TIMEOUT_MS / 1000):
+            raise TimeoutError("waited too long for the SQLite write lock")
+        connection.info["ledgerline_writer"] = True
+        try:
+            # IMMEDIATE takes the write lock up front: a deferred transaction that later
+            # writes fails at once with SQLITE_BUSY instead of waiting its turn.
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            _release(connection)
+            raise
 
+    def _release(connection: Any, *_args: Any) -> None:
+        if connection.info.pop("ledgerline_writer", False):
+            writer.release()
+
+    event.listen(engine, "commit", _release)
+    event.listen(engine, "rollback", _release)
     return engine
 
 

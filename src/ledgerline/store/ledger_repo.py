@@ -6,11 +6,34 @@ import datetime as dt
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, bindparam, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ledgerline.domain.ledger import AccountKind, AccountRef, JournalEntry, Side, balance_minor
 from ledgerline.store.tables import accounts, journal_entries, postings
+
+# Built once: statement construction and cache-key generation dominate the cost of a posting.
+_INSERT_ENTRY = insert(journal_entries)
+_INSERT_POSTING = insert(postings)
+_ADD_DEBIT = (
+    update(accounts)
+    .where(accounts.c.id == bindparam("b_account_id"))
+    .values(debits_minor=accounts.c.debits_minor + bindparam("b_amount"))
+)
+_ADD_CREDIT = (
+    update(accounts)
+    .where(accounts.c.id == bindparam("b_account_id"))
+    .values(credits_minor=accounts.c.credits_minor + bindparam("b_amount"))
+)
+_FIND_ACCOUNT = select(accounts.c.id).where(
+    accounts.c.kind == bindparam("b_kind"),
+    accounts.c.owner == bindparam("b_owner"),
+    accounts.c.currency == bindparam("b_currency"),
+)
+_HAS_ENTRY = select(journal_entries.c.id).where(
+    journal_entries.c.kind == bindparam("b_kind"),
+    journal_entries.c.source_id == bindparam("b_source_id"),
+)
 
 
 class LedgerRepository:
@@ -25,58 +48,54 @@ class LedgerRepository:
         """
         assert entry.balanced(), entry.id
         self._c.execute(
-            insert(journal_entries).values(
-                id=entry.id,
-                kind=entry.kind.value,
-                source_type=entry.source_type,
-                source_id=entry.source_id,
-                merchant_id=entry.merchant_id,
-                created_at=now,
-            )
+            _INSERT_ENTRY,
+            {
+                "id": entry.id,
+                "kind": entry.kind.value,
+                "source_type": entry.source_type,
+                "source_id": entry.source_id,
+                "merchant_id": entry.merchant_id,
+                "created_at": now,
+            },
         )
+        rows = []
         for p in entry.postings:
             account_id = self._account_id(p.account)
-            self._c.execute(
-                insert(postings).values(
-                    entry_id=entry.id,
-                    account_id=account_id,
-                    side=p.side.value,
-                    amount_minor=p.amount.amount_minor,
-                    currency=p.amount.currency,
-                )
+            rows.append(
+                {
+                    "entry_id": entry.id,
+                    "account_id": account_id,
+                    "side": p.side.value,
+                    "amount_minor": p.amount.amount_minor,
+                    "currency": p.amount.currency,
+                }
             )
-            column = accounts.c.debits_minor if p.side is Side.DEBIT else accounts.c.credits_minor
-            self._c.execute(
-                update(accounts)
-                .where(accounts.c.id == account_id)
-                .values({column: column + p.amount.amount_minor})
-            )
+            move = _ADD_DEBIT if p.side is Side.DEBIT else _ADD_CREDIT
+            self._c.execute(move, {"b_account_id": account_id, "b_amount": p.amount.amount_minor})
+        self._c.execute(_INSERT_POSTING, rows)
 
     def has_entry(self, *, kind: str, source_id: str) -> bool:
-        query = select(journal_entries.c.id).where(
-            journal_entries.c.kind == kind, journal_entries.c.source_id == source_id
+        return (
+            self._c.execute(_HAS_ENTRY, {"b_kind": kind, "b_source_id": source_id}).first()
+            is not None
         )
-        return self._c.execute(query).first() is not None
 
     def _account_id(self, ref: AccountRef) -> int:
-        values = dict(
-            kind=ref.kind.value,
-            owner=ref.owner,
-            currency=ref.currency,
-            debits_minor=0,
-            credits_minor=0,
-        )
-        dialect = postgresql if self._c.dialect.name == "postgresql" else sqlite
-        # Concurrent first postings to a new account must not both insert it.
-        self._c.execute(dialect.insert(accounts).values(**values).on_conflict_do_nothing())
-        row = self._c.execute(
-            select(accounts.c.id).where(
-                accounts.c.kind == ref.kind.value,
-                accounts.c.owner == ref.owner,
-                accounts.c.currency == ref.currency,
+        key = {"b_kind": ref.kind.value, "b_owner": ref.owner, "b_currency": ref.currency}
+        found = self._c.execute(_FIND_ACCOUNT, key).scalar()
+        if found is None:
+            dialect = postgresql if self._c.dialect.name == "postgresql" else sqlite
+            # Concurrent first postings to a new account must not both insert it.
+            values = dict(
+                kind=ref.kind.value,
+                owner=ref.owner,
+                currency=ref.currency,
+                debits_minor=0,
+                credits_minor=0,
             )
-        ).one()
-        return int(row.id)
+            self._c.execute(dialect.insert(accounts).values(**values).on_conflict_do_nothing())
+            found = self._c.execute(_FIND_ACCOUNT, key).scalar_one()
+        return int(found)
 
     def balances(self, owner: str) -> dict[str, dict[AccountKind, int]]:
         """Balances of one owner's accounts, by currency then kind, on each normal side."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, insert, or_, select, update
+from sqlalchemy import Connection, Select, and_, bindparam, func, insert, or_, select, update
 
 from ledgerline.domain.money import Money
 from ledgerline.domain.payments import Attempt, Payment
@@ -54,6 +54,45 @@ def _attempt(row: Any) -> Attempt:
     )
 
 
+_INSERT_PAYMENTS = insert(payments)
+_INSERT_ATTEMPTS = insert(attempts)
+
+
+def _get_payment(*, scoped: bool, locked: bool) -> Select[Any]:
+    query = select(payments).where(payments.c.id == bindparam("b_id"))
+    if scoped:
+        query = query.where(payments.c.merchant_id == bindparam("b_merchant_id"))
+    return query.with_for_update() if locked else query
+
+
+# Built once per shape: building statements costs more than running them on SQLite.
+_GET_PAYMENT = {
+    (scoped, locked): _get_payment(scoped=scoped, locked=locked)
+    for scoped in (True, False)
+    for locked in (True, False)
+}
+_SAVE_PAYMENT = update(payments).where(
+    payments.c.id == bindparam("b_id"), payments.c.status.in_(bindparam("b_from", expanding=True))
+)
+_SAVE_ATTEMPT = update(attempts).where(
+    attempts.c.id == bindparam("b_id"), attempts.c.status.in_(bindparam("b_from", expanding=True))
+)
+_PAYMENT_PREDECESSORS = {
+    status: [s.value for s, targets in PAYMENT_TRANSITIONS.items() if status in targets]
+    for status in PaymentStatus
+}
+_ATTEMPT_PREDECESSORS = {
+    status: [s.value for s, targets in ATTEMPT_TRANSITIONS.items() if status in targets]
+    for status in AttemptStatus
+}
+_GET_ATTEMPT = select(attempts).where(attempts.c.id == bindparam("b_id"))
+_ATTEMPTS_OF = (
+    select(attempts)
+    .where(attempts.c.payment_id == bindparam("b_payment_id"))
+    .order_by(attempts.c.seq)
+)
+
+
 class PaymentRepository:
     def __init__(self, connection: Connection, *, lock: bool) -> None:
         self._c = connection
@@ -61,7 +100,8 @@ class PaymentRepository:
 
     def add(self, payment: Payment, *, idempotency_key: str | None) -> None:
         self._c.execute(
-            insert(payments).values(
+            _INSERT_PAYMENTS,
+            dict(
                 id=payment.id,
                 merchant_id=payment.merchant_id,
                 amount_minor=payment.amount.amount_minor,
@@ -78,18 +118,14 @@ class PaymentRepository:
                 idempotency_key=idempotency_key,
                 created_at=payment.created_at,
                 updated_at=payment.updated_at,
-            )
+            ),
         )
 
     def get(
         self, payment_id: str, *, merchant_id: str | None = None, for_update: bool = False
     ) -> Payment | None:
-        query = select(payments).where(payments.c.id == payment_id)
-        if merchant_id is not None:
-            query = query.where(payments.c.merchant_id == merchant_id)
-        if for_update and self._lock:
-            query = query.with_for_update()
-        row = self._c.execute(query).first()
+        query = _GET_PAYMENT[(merchant_id is not None, for_update and self._lock)]
+        row = self._c.execute(query, {"b_id": payment_id, "b_merchant_id": merchant_id}).first()
         return _payment(row) if row else None
 
     def by_idempotency_key(self, merchant_id: str, key: str) -> Payment | None:
@@ -104,18 +140,16 @@ class PaymentRepository:
         """Persist a status change. The stored status must still be one the table allows to lead
         to the new one: a concurrent writer that got there first fails this loudly instead of
         being silently overwritten (the transition rule, asserted a second time in SQL)."""
-        predecessors = [
-            s.value for s, targets in PAYMENT_TRANSITIONS.items() if payment.status in targets
-        ]
         result = self._c.execute(
-            update(payments)
-            .where(payments.c.id == payment.id, payments.c.status.in_(predecessors))
-            .values(
-                status=payment.status.value,
-                last_error_code=payment.last_error_code,
-                route=list(payment.route),
-                updated_at=payment.updated_at,
-            )
+            _SAVE_PAYMENT,
+            {
+                "b_id": payment.id,
+                "b_from": _PAYMENT_PREDECESSORS[payment.status],
+                "status": payment.status.value,
+                "last_error_code": payment.last_error_code,
+                "route": list(payment.route),
+                "updated_at": payment.updated_at,
+            },
         )
         assert result.rowcount == 1, payment.id
 
@@ -176,7 +210,8 @@ class AttemptRepository:
 
     def add(self, attempt: Attempt) -> None:
         self._c.execute(
-            insert(attempts).values(
+            _INSERT_ATTEMPTS,
+            dict(
                 id=attempt.id,
                 payment_id=attempt.payment_id,
                 merchant_id=attempt.merchant_id,
@@ -189,18 +224,15 @@ class AttemptRepository:
                 evidence=attempt.evidence,
                 created_at=attempt.created_at,
                 updated_at=attempt.updated_at,
-            )
+            ),
         )
 
     def get(self, attempt_id: str) -> Attempt | None:
-        row = self._c.execute(select(attempts).where(attempts.c.id == attempt_id)).first()
+        row = self._c.execute(_GET_ATTEMPT, {"b_id": attempt_id}).first()
         return _attempt(row) if row else None
 
     def for_payment(self, payment_id: str) -> list[Attempt]:
-        rows = self._c.execute(
-            select(attempts).where(attempts.c.payment_id == payment_id).order_by(attempts.c.seq)
-        )
-        return [_attempt(r) for r in rows]
+        return [_attempt(r) for r in self._c.execute(_ATTEMPTS_OF, {"b_payment_id": payment_id})]
 
     def for_payments(self, payment_ids: list[str]) -> dict[str, list[Attempt]]:
         found: dict[str, list[Attempt]] = {pid: [] for pid in payment_ids}
@@ -215,20 +247,18 @@ class AttemptRepository:
         return found
 
     def save(self, attempt: Attempt) -> None:
-        predecessors = [
-            s.value for s, targets in ATTEMPT_TRANSITIONS.items() if attempt.status in targets
-        ]
         result = self._c.execute(
-            update(attempts)
-            .where(attempts.c.id == attempt.id, attempts.c.status.in_(predecessors))
-            .values(
-                status=attempt.status.value,
-                provider_reference=attempt.provider_reference,
-                error_code=attempt.error_code,
-                provider_code=attempt.provider_code,
-                evidence=attempt.evidence,
-                updated_at=attempt.updated_at,
-            )
+            _SAVE_ATTEMPT,
+            {
+                "b_id": attempt.id,
+                "b_from": _ATTEMPT_PREDECESSORS[attempt.status],
+                "status": attempt.status.value,
+                "provider_reference": attempt.provider_reference,
+                "error_code": attempt.error_code,
+                "provider_code": attempt.provider_code,
+                "evidence": attempt.evidence,
+                "updated_at": attempt.updated_at,
+            },
         )
         assert result.rowcount == 1, attempt.id
 

@@ -11,6 +11,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from ledgerline.services.ports import StoredKey
 from ledgerline.store.tables import events, idempotency_keys, timeline
 
+_INSERT_EVENT = insert(events)
+_INSERT_TIMELINE = insert(timeline)
+
 
 class EventRepository:
     def __init__(self, connection: Connection) -> None:
@@ -28,7 +31,8 @@ class EventRepository:
         now: dt.datetime,
     ) -> None:
         self._c.execute(
-            insert(events).values(
+            _INSERT_EVENT,
+            dict(
                 id=event_id,
                 merchant_id=merchant_id,
                 type=type,
@@ -36,7 +40,7 @@ class EventRepository:
                 object_id=object_id,
                 data=data,
                 created_at=now,
-            )
+            ),
         )
 
     def for_object(self, object_id: str) -> list[dict[str, Any]]:
@@ -60,9 +64,8 @@ class TimelineRepository:
         data: dict[str, Any] | None = None,
     ) -> None:
         self._c.execute(
-            insert(timeline).values(
-                payment_id=payment_id, at=at, kind=kind, summary=summary, data=data or {}
-            )
+            _INSERT_TIMELINE,
+            dict(payment_id=payment_id, at=at, kind=kind, summary=summary, data=data or {}),
         )
 
     def for_payment(self, payment_id: str) -> list[dict[str, Any]]:

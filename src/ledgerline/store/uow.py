@@ -6,6 +6,7 @@ from types import TracebackType
 
 from sqlalchemy import Connection, Engine
 
+from ledgerline.store.engine import READ_ONLY
 from ledgerline.store.jobs import JobQueue
 from ledgerline.store.ledger_repo import LedgerRepository
 from ledgerline.store.payments_repo import AttemptRepository, MerchantRepository, PaymentRepository
@@ -34,13 +35,16 @@ class SqlUnitOfWork:
     health: ProviderHealthRepository
     routing: RoutingRepository
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, read_only: bool = False) -> None:
         self._engine = engine
+        self._read_only = read_only
         self._connection: Connection | None = None
 
     def __enter__(self) -> SqlUnitOfWork:
         assert self._connection is None, "a unit of work is not re-entrant"
         connection = self._engine.connect()
+        if self._read_only:
+            connection.execution_options(**{READ_ONLY: True})
         connection.begin()
         self._connection = connection
         self.payments = PaymentRepository(connection, lock=connection.dialect.name == "postgresql")
@@ -59,6 +63,7 @@ class SqlUnitOfWork:
 
     def commit(self) -> None:
         assert self._connection is not None
+        assert not self._read_only, "a read-only unit of work has nothing to commit"
         self._connection.commit()
 
     def __exit__(
@@ -82,5 +87,5 @@ class SqlUnitOfWorkFactory:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
-    def __call__(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.engine)
+    def __call__(self, *, read_only: bool = False) -> SqlUnitOfWork:
+        return SqlUnitOfWork(self.engine, read_only=read_only)
