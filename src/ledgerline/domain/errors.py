@@ -122,6 +122,30 @@ CATALOG: dict[str, ErrorSpec] = {
         "starting_after does not name an object of this list.",
         "starting_after 不是此列表中的对象。",
     ),
+    "destination_invalid": ErrorSpec(
+        400, _T.INVALID_REQUEST, False, "The payout destination is not valid.", "收款账户信息无效。"
+    ),
+    "insufficient_balance": ErrorSpec(
+        402,
+        _T.INVALID_REQUEST,
+        False,
+        "The available balance is too low for this payout; nothing was reserved.",
+        "可用余额不足以支付此笔提现；未冻结任何资金。",
+    ),
+    "refund_exceeds_payment": ErrorSpec(
+        400,
+        _T.INVALID_REQUEST,
+        False,
+        "The refund is larger than what is left to refund on this payment.",
+        "退款金额超过该笔支付的可退余额。",
+    ),
+    "csv_invalid": ErrorSpec(
+        400,
+        _T.INVALID_REQUEST,
+        False,
+        "The CSV file has invalid rows; nothing was created.",
+        "CSV 文件中有无效行；未创建任何记录。",
+    ),
     # -- authentication ----------------------------------------------------------------------
     "api_key_missing": ErrorSpec(
         401,

@@ -39,7 +39,8 @@ NORMAL_SIDE: dict[AccountKind, Side] = {
     AccountKind.FEES: Side.CREDIT,
     AccountKind.PROVIDER_CLEARING: Side.DEBIT,
     AccountKind.CASH: Side.DEBIT,
-    AccountKind.PAYOUTS_IN_TRANSIT: Side.DEBIT,
+    # Money paid out by the rail but not yet seen leaving our bank account: owed, so credit.
+    AccountKind.PAYOUTS_IN_TRANSIT: Side.CREDIT,
 }
 
 PLATFORM_OWNER = "platform"
@@ -67,7 +68,12 @@ class Posting:
 
 class EntryKind(StrEnum):
     PAYMENT_SUCCEEDED = "payment_succeeded"
-    DUPLICATE_REFUNDED = "duplicate_refunded"
+    PAYMENT_SETTLED = "payment_settled"
+    REFUND_SUCCEEDED = "refund_succeeded"
+    PAYOUT_HELD = "payout_held"
+    PAYOUT_PAID = "payout_paid"
+    PAYOUT_RELEASED = "payout_released"
+    PAYOUT_RETURNED = "payout_returned"
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,20 +119,153 @@ def transfer(*, debit: AccountRef, credit: AccountRef, amount: Money) -> tuple[P
     )
 
 
-def payment_succeeded_entry(
-    *, entry_id: str, payment_id: str, merchant_id: str, provider: str, amount: Money
+def _entry(
+    kind: EntryKind,
+    *,
+    entry_id: str,
+    source_type: str,
+    source_id: str,
+    merchant_id: str,
+    postings: tuple[Posting, ...],
 ) -> JournalEntry:
-    """Captured money: the provider now owes it to us (clearing), we owe it to the merchant
-    (pending) until the provider's settlement confirms it."""
     return JournalEntry(
         id=entry_id,
-        kind=EntryKind.PAYMENT_SUCCEEDED,
+        kind=kind,
+        source_type=source_type,
+        source_id=source_id,
+        merchant_id=merchant_id,
+        postings=postings,
+    )
+
+
+def _merchant(kind: AccountKind, merchant_id: str, currency: str) -> AccountRef:
+    return AccountRef(kind, merchant_id, currency)
+
+
+def _platform(kind: AccountKind, owner: str, currency: str) -> AccountRef:
+    return AccountRef(kind, owner, currency)
+
+
+def payment_succeeded_entry(
+    *,
+    entry_id: str,
+    payment_id: str,
+    merchant_id: str,
+    provider: str,
+    amount: Money,
+    fee: Money | None = None,
+) -> JournalEntry:
+    """Captured money: the provider owes the gross to us (clearing); we owe the merchant the
+    net (pending) until the provider's settlement confirms it, and keep the fee."""
+    fee = fee or Money(amount_minor=0, currency=amount.currency)
+    assert 0 <= fee.amount_minor < amount.amount_minor or fee.amount_minor == 0, (fee, amount)
+    net = amount - fee
+    postings = [
+        Posting(
+            _platform(AccountKind.PROVIDER_CLEARING, provider, amount.currency), Side.DEBIT, amount
+        ),
+        Posting(
+            _merchant(AccountKind.MERCHANT_PENDING, merchant_id, amount.currency), Side.CREDIT, net
+        ),
+    ]
+    if fee.amount_minor:
+        postings.append(
+            Posting(_platform(AccountKind.FEES, PLATFORM_OWNER, amount.currency), Side.CREDIT, fee)
+        )
+    return _entry(
+        EntryKind.PAYMENT_SUCCEEDED,
+        entry_id=entry_id,
         source_type="payment",
         source_id=payment_id,
         merchant_id=merchant_id,
+        postings=tuple(postings),
+    )
+
+
+def payment_settled_entry(
+    *, entry_id: str, payment_id: str, merchant_id: str, provider: str, amount: Money, net: Money
+) -> JournalEntry:
+    """The provider paid the gross into our bank (clearing → cash); the merchant's net becomes
+    available (pending → available)."""
+    postings = (
+        (
+            *transfer(
+                debit=_platform(AccountKind.CASH, PLATFORM_OWNER, amount.currency),
+                credit=_platform(AccountKind.PROVIDER_CLEARING, provider, amount.currency),
+                amount=amount,
+            ),
+            *transfer(
+                debit=_merchant(AccountKind.MERCHANT_PENDING, merchant_id, net.currency),
+                credit=_merchant(AccountKind.MERCHANT_AVAILABLE, merchant_id, net.currency),
+                amount=net,
+            ),
+        )
+        if net.amount_minor
+        else transfer(
+            debit=_platform(AccountKind.CASH, PLATFORM_OWNER, amount.currency),
+            credit=_platform(AccountKind.PROVIDER_CLEARING, provider, amount.currency),
+            amount=amount,
+        )
+    )
+    return _entry(
+        EntryKind.PAYMENT_SETTLED,
+        entry_id=entry_id,
+        source_type="payment",
+        source_id=payment_id,
+        merchant_id=merchant_id,
+        postings=postings,
+    )
+
+
+def refund_succeeded_entry(
+    *, entry_id: str, refund_id: str, merchant_id: str, provider: str, amount: Money
+) -> JournalEntry:
+    """A refund comes out of the merchant's available balance (which may go negative, as with
+    card networks) and reduces what the provider owes us."""
+    return _entry(
+        EntryKind.REFUND_SUCCEEDED,
+        entry_id=entry_id,
+        source_type="refund",
+        source_id=refund_id,
+        merchant_id=merchant_id,
         postings=transfer(
-            debit=AccountRef(AccountKind.PROVIDER_CLEARING, provider, amount.currency),
-            credit=AccountRef(AccountKind.MERCHANT_PENDING, merchant_id, amount.currency),
+            debit=_merchant(AccountKind.MERCHANT_AVAILABLE, merchant_id, amount.currency),
+            credit=_platform(AccountKind.PROVIDER_CLEARING, provider, amount.currency),
             amount=amount,
         ),
+    )
+
+
+def payout_entry(
+    kind: EntryKind, *, entry_id: str, payout_id: str, merchant_id: str, amount: Money
+) -> JournalEntry:
+    """The payout's movements: hold (available → reserved), paid (reserved → in transit),
+    released on failure or cancel (reserved → available), returned (in transit → available)."""
+    c = amount.currency
+    moves = {
+        EntryKind.PAYOUT_HELD: (
+            _merchant(AccountKind.MERCHANT_AVAILABLE, merchant_id, c),
+            _merchant(AccountKind.MERCHANT_RESERVED, merchant_id, c),
+        ),
+        EntryKind.PAYOUT_PAID: (
+            _merchant(AccountKind.MERCHANT_RESERVED, merchant_id, c),
+            _platform(AccountKind.PAYOUTS_IN_TRANSIT, PLATFORM_OWNER, c),
+        ),
+        EntryKind.PAYOUT_RELEASED: (
+            _merchant(AccountKind.MERCHANT_RESERVED, merchant_id, c),
+            _merchant(AccountKind.MERCHANT_AVAILABLE, merchant_id, c),
+        ),
+        EntryKind.PAYOUT_RETURNED: (
+            _platform(AccountKind.PAYOUTS_IN_TRANSIT, PLATFORM_OWNER, c),
+            _merchant(AccountKind.MERCHANT_AVAILABLE, merchant_id, c),
+        ),
+    }
+    debit, credit = moves[kind]
+    return _entry(
+        kind,
+        entry_id=entry_id,
+        source_type="payout",
+        source_id=payout_id,
+        merchant_id=merchant_id,
+        postings=transfer(debit=debit, credit=credit, amount=amount),
     )

@@ -38,6 +38,7 @@ class Payment:
     last_error_code: str | None = None
     public_token: str = ""
     route: tuple[str, ...] = ()  # providers in the order attempts try them, fixed at confirmation
+    fee: Money | None = None  # our fee, fixed when the payment succeeds
 
     def transition_to(
         self, target: PaymentStatus, *, now: dt.datetime, error_code: str | None = None

@@ -28,6 +28,21 @@ class AttemptStatus(StrEnum):
     UNKNOWN = "unknown"
 
 
+class RefundStatus(StrEnum):
+    PENDING = "pending"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+
+
+class PayoutStatus(StrEnum):
+    PENDING = "pending"  # held, not yet sent: can be canceled
+    PROCESSING = "processing"  # sent to the rail, outcome not yet known
+    PAID = "paid"
+    FAILED = "failed"
+    CANCELED = "canceled"
+    RETURNED = "returned"  # paid, then sent back by the receiving bank
+
+
 P = PaymentStatus
 A = AttemptStatus
 
@@ -44,6 +59,21 @@ ATTEMPT_TRANSITIONS: Mapping[AttemptStatus, frozenset[AttemptStatus]] = {
     A.UNKNOWN: frozenset({A.SUCCEEDED, A.FAILED}),
     A.SUCCEEDED: frozenset(),
     A.FAILED: frozenset(),
+}
+
+REFUND_TRANSITIONS: Mapping[RefundStatus, frozenset[RefundStatus]] = {
+    RefundStatus.PENDING: frozenset({RefundStatus.SUCCEEDED, RefundStatus.FAILED}),
+    RefundStatus.SUCCEEDED: frozenset(),
+    RefundStatus.FAILED: frozenset(),
+}
+
+PAYOUT_TRANSITIONS: Mapping[PayoutStatus, frozenset[PayoutStatus]] = {
+    PayoutStatus.PENDING: frozenset({PayoutStatus.PROCESSING, PayoutStatus.CANCELED}),
+    PayoutStatus.PROCESSING: frozenset({PayoutStatus.PAID, PayoutStatus.FAILED}),
+    PayoutStatus.PAID: frozenset({PayoutStatus.RETURNED}),
+    PayoutStatus.FAILED: frozenset(),
+    PayoutStatus.CANCELED: frozenset(),
+    PayoutStatus.RETURNED: frozenset(),
 }
 
 PAYMENT_TERMINAL = frozenset(s for s, nxt in PAYMENT_TRANSITIONS.items() if not nxt)

@@ -6,7 +6,7 @@ import random
 from dataclasses import dataclass, field
 
 from ledgerline.domain.circuit import CircuitPolicy
-from ledgerline.services.ports import Clock, ConnectorRegistry, Ids, UnitOfWorkFactory
+from ledgerline.services.ports import Clock, ConnectorRegistry, Ids, UnitOfWorkFactory, Vault
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +27,8 @@ class ProcessingPolicy:
     processing_sla_s: float = 120.0
     unknown_sla_s: float = 15 * 60.0
     sweep_interval_s: float = 30.0
+    payout_rail: str = "sim_bank"
+    payout_sla_s: float = 24 * 3600.0  # a payout not paid within a day needs a person
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,3 +39,4 @@ class Deps:
     ids: Ids
     policy: ProcessingPolicy = field(default_factory=ProcessingPolicy)
     rng: random.Random = field(default_factory=random.Random)  # seeded in simulations
+    vault: Vault | None = None  # needed by payouts only

@@ -8,7 +8,9 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from ledgerline.domain.circuit import Circuit, Window
+from ledgerline.domain.fees import PricingRule
 from ledgerline.domain.ledger import AccountKind, JournalEntry
+from ledgerline.domain.movements import Payout, Refund
 from ledgerline.domain.outcomes import ChargeOutcome, InquiryOutcome
 from ledgerline.domain.payments import Attempt, Payment
 from ledgerline.domain.provider_calls import (
@@ -20,7 +22,7 @@ from ledgerline.domain.provider_calls import (
     RefundRequest,
 )
 from ledgerline.domain.routing import RoutingRule
-from ledgerline.domain.states import AttemptStatus, PaymentStatus
+from ledgerline.domain.states import AttemptStatus, PaymentStatus, PayoutStatus
 
 
 class Connector(Protocol):
@@ -303,6 +305,42 @@ class RoutingRepo(Protocol):
     def remove(self, *, merchant_id: str, rule_id: str) -> bool: ...
 
 
+class RefundRepo(Protocol):
+    def add(self, refund: Refund, *, idempotency_key: str | None) -> None: ...
+    def get(self, refund_id: str, *, merchant_id: str | None = None) -> Refund | None: ...
+    def by_idempotency_key(self, merchant_id: str, key: str) -> Refund | None: ...
+    def for_payment(self, payment_id: str) -> list[Refund]: ...
+    def save(self, refund: Refund) -> None: ...
+    def page(
+        self, *, merchant_id: str, limit: int, after: Refund | None, payment_id: str | None
+    ) -> list[Refund]: ...
+
+
+class PayoutRepo(Protocol):
+    def add(self, payout: Payout, *, idempotency_key: str | None) -> None: ...
+    def get(
+        self, payout_id: str, *, merchant_id: str | None = None, for_update: bool = False
+    ) -> Payout | None: ...
+    def by_idempotency_key(self, merchant_id: str, key: str) -> Payout | None: ...
+    def save(self, payout: Payout) -> None: ...
+    def page(
+        self, *, merchant_id: str, limit: int, after: Payout | None, status: PayoutStatus | None
+    ) -> list[Payout]: ...
+    def stale(self, status: PayoutStatus, *, before: dt.datetime, limit: int) -> list[Payout]: ...
+
+
+class PricingRepo(Protocol):
+    def add(self, rule: PricingRule, *, merchant_id: str, now: dt.datetime) -> None: ...
+    def for_merchant(self, merchant_id: str) -> list[PricingRule]: ...
+
+
+class Vault(Protocol):
+    """Encryption at rest for sensitive documents (payout destinations)."""
+
+    def seal(self, document: dict[str, str]) -> str: ...
+    def open(self, sealed: str) -> dict[str, str]: ...
+
+
 class UnitOfWork(Protocol):
     """One database transaction; rolled back on exit unless `commit()` was called."""
 
@@ -318,6 +356,9 @@ class UnitOfWork(Protocol):
     exceptions: ExceptionRepo
     health: HealthRepo
     routing: RoutingRepo
+    refunds: RefundRepo
+    payouts: PayoutRepo
+    pricing: PricingRepo
 
     def __enter__(self) -> UnitOfWork: ...
     def __exit__(self, *args: object) -> None: ...

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ledgerline.domain.errors import spec_for
+from ledgerline.domain.movements import Payout, Refund
 from ledgerline.domain.payments import Attempt, Payment
 
 
@@ -43,6 +44,8 @@ def payment_view(payment: Payment, attempts: list[Attempt]) -> dict[str, Any]:
         "object": "payment",
         "amount": payment.amount.amount_minor,
         "currency": payment.amount.currency.lower(),
+        "fee": payment.fee.amount_minor if payment.fee else None,
+        "net": (payment.amount - payment.fee).amount_minor if payment.fee else None,
         "status": payment.status.value,
         "payment_method": payment.payment_method,
         "description": payment.description,
@@ -54,4 +57,40 @@ def payment_view(payment: Payment, attempts: list[Attempt]) -> dict[str, Any]:
         "metadata": payment.metadata,
         "created": int(payment.created_at.timestamp()),
         "updated": int(payment.updated_at.timestamp()),
+    }
+
+
+def refund_view(refund: Refund) -> dict[str, Any]:
+    return {
+        "id": refund.id,
+        "object": "refund",
+        "payment": refund.payment_id,
+        "amount": refund.amount.amount_minor,
+        "currency": refund.amount.currency.lower(),
+        "status": refund.status.value,
+        "outcome": refund.attempt_status.value,
+        "provider": refund.provider,
+        "provider_reference": refund.provider_reference,
+        "reason": refund.reason,
+        "error": _error(refund.error_code),
+        "metadata": refund.metadata,
+        "created": int(refund.created_at.timestamp()),
+    }
+
+
+def payout_view(payout: Payout) -> dict[str, Any]:
+    return {
+        "id": payout.id,
+        "object": "payout",
+        "amount": payout.amount.amount_minor,
+        "currency": payout.amount.currency.lower(),
+        "status": payout.status.value,
+        "outcome": payout.attempt_status.value if payout.attempt_status else None,
+        "destination": {"type": payout.destination_type, "account": payout.destination_masked},
+        "provider": payout.provider,
+        "provider_reference": payout.provider_reference,
+        "description": payout.description,
+        "error": _error(payout.error_code),
+        "created": int(payout.created_at.timestamp()),
+        "updated": int(payout.updated_at.timestamp()),
     }

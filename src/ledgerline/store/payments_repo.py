@@ -34,6 +34,7 @@ def _payment(row: Any) -> Payment:
         last_error_code=row.last_error_code,
         public_token=row.public_token,
         route=tuple(row.route or ()),
+        fee=Money(amount_minor=row.fee_minor, currency=row.currency) if row.fee_minor is not None else None,
     )
 
 
@@ -148,6 +149,7 @@ class PaymentRepository:
                 "status": payment.status.value,
                 "last_error_code": payment.last_error_code,
                 "route": list(payment.route),
+                "fee_minor": payment.fee.amount_minor if payment.fee else None,
                 "updated_at": payment.updated_at,
             },
         )

@@ -68,6 +68,7 @@ payments = Table(
     Column("public_token", String(64), nullable=False),
     Column("idempotency_key", String(255)),
     Column("route", JSON),  # providers in the order this payment tries them, fixed at confirmation
+    Column("fee_minor", BigInteger),  # set when the payment succeeds
     Column("created_at", UtcDateTime(), nullable=False),
     Column("updated_at", UtcDateTime(), nullable=False),
     CheckConstraint("amount_minor > 0", name="amount_positive"),
@@ -274,4 +275,73 @@ routing_rules = Table(
     Column("amount_max_minor", BigInteger),
     Column("providers", JSON, nullable=False),  # [{"name": "sim_a", "weight": 70}, ...]
     Column("created_at", UtcDateTime(), nullable=False),
+)
+
+# -- money movement: fees, refunds, payouts (migration 0003) --------------------------------
+
+pricing_rules = Table(
+    "pricing_rules",
+    metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("merchant_id", String(ID), nullable=False, index=True),
+    Column("provider", String(64)),
+    Column("method_prefix", String(64)),
+    Column("bps", Integer, nullable=False),
+    Column("fixed_minor", BigInteger),
+    Column("currency", String(3)),
+    Column("created_at", UtcDateTime(), nullable=False),
+    CheckConstraint("bps >= 0 AND bps <= 10000", name="bps_range"),
+)
+
+refunds = Table(
+    "refunds",
+    metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("merchant_id", String(ID), nullable=False),
+    Column("payment_id", String(ID), ForeignKey("payments.id"), nullable=False, index=True),
+    Column("amount_minor", BigInteger, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("attempt_status", String(16), nullable=False),
+    Column("provider", String(64), nullable=False),
+    Column("provider_reference", String(200)),
+    Column("error_code", String(64)),
+    Column("provider_code", String(64)),
+    Column("evidence", String(32)),
+    Column("reason", String(64)),
+    Column("metadata", JSON, nullable=False),
+    Column("idempotency_key", String(255)),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
+    CheckConstraint("amount_minor > 0", name="amount_positive"),
+    UniqueConstraint("merchant_id", "idempotency_key", name="uq_refunds_merchant_idempotency_key"),
+    Index("ix_refunds_merchant_created", "merchant_id", "created_at", "id"),
+)
+
+payouts = Table(
+    "payouts",
+    metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("merchant_id", String(ID), nullable=False),
+    Column("amount_minor", BigInteger, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("attempt_status", String(16)),
+    Column("provider", String(64), nullable=False),
+    Column("provider_reference", String(200)),
+    Column("error_code", String(64)),
+    Column("provider_code", String(64)),
+    Column("evidence", String(32)),
+    Column("destination_type", String(32), nullable=False),
+    Column("destination_masked", String(32), nullable=False),
+    # Account number and holder name, encrypted (never stored in plain text).
+    Column("destination_sealed", Text, nullable=False),
+    Column("description", Text),
+    Column("idempotency_key", String(255)),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
+    CheckConstraint("amount_minor > 0", name="amount_positive"),
+    UniqueConstraint("merchant_id", "idempotency_key", name="uq_payouts_merchant_idempotency_key"),
+    Index("ix_payouts_merchant_created", "merchant_id", "created_at", "id"),
+    Index("ix_payouts_status", "status"),
 )

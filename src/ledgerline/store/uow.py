@@ -9,6 +9,7 @@ from sqlalchemy import Connection, Engine
 from ledgerline.store.engine import READ_ONLY
 from ledgerline.store.jobs import JobQueue
 from ledgerline.store.ledger_repo import LedgerRepository
+from ledgerline.store.money_repo import PayoutRepository, PricingRepository, RefundRepository
 from ledgerline.store.payments_repo import AttemptRepository, MerchantRepository, PaymentRepository
 from ledgerline.store.records_repo import EventRepository, IdempotencyRepository, TimelineRepository
 from ledgerline.store.resilience_repo import (
@@ -34,6 +35,9 @@ class SqlUnitOfWork:
     exceptions: ExceptionRepository
     health: ProviderHealthRepository
     routing: RoutingRepository
+    refunds: RefundRepository
+    payouts: PayoutRepository
+    pricing: PricingRepository
 
     def __init__(self, engine: Engine, *, read_only: bool = False) -> None:
         self._engine = engine
@@ -59,6 +63,9 @@ class SqlUnitOfWork:
         self.exceptions = ExceptionRepository(connection)
         self.health = ProviderHealthRepository(connection)
         self.routing = RoutingRepository(connection)
+        self.refunds = RefundRepository(connection)
+        self.payouts = PayoutRepository(connection)
+        self.pricing = PricingRepository(connection)
         return self
 
     def commit(self) -> None:
