@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy import Engine
 
@@ -15,6 +16,7 @@ from ledgerline.store.engine import make_engine
 from ledgerline.store.ids import IdFactory, SystemClock
 from ledgerline.store.migrate import upgrade
 from ledgerline.store.uow import SqlUnitOfWorkFactory
+from ledgerline.store.vault import Vault, key_from_file
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,5 +59,6 @@ def build(
         clock=clock or SystemClock(),
         ids=IdFactory(),
         policy=policy or ProcessingPolicy(route=tuple(settings.route)),
+        vault=Vault(settings.data_key or key_from_file(Path(settings.data_key_file))),
     )
     return App(settings=settings, engine=engine, deps=deps, audit=SqlLedgerAudit(engine))

@@ -237,6 +237,116 @@ def simulator_serve(
     )
 
 
+payouts_app = typer.Typer(help="Payouts.", no_args_is_help=True)
+pricing_app = typer.Typer(help="Merchant pricing (fees).", no_args_is_help=True)
+app.add_typer(payouts_app, name="payouts")
+app.add_typer(pricing_app, name="pricing")
+
+
+@payouts_app.command("import")
+def payouts_import(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="CSV file of payouts")],
+    merchant: Annotated[str, typer.Option("--merchant", help="Merchant id")],
+    json_output: Json = False,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Validate every row (errors name the line), then create the payouts idempotently."""
+    from rich.progress import Progress
+
+    from ledgerline.services import payout_import
+
+    with _built(_settings(database_url), migrate=True) as built:
+        try:
+            rows = payout_import.parse_rows(file.read_text(encoding="utf-8-sig"), source=file.name)
+            with Progress(console=console, transient=True) as progress:
+                task = progress.add_task("creating payouts", total=len(rows))
+                ids = payout_import.import_payouts(
+                    built.deps,
+                    merchant_id=merchant,
+                    rows=rows,
+                    progress=lambda n: progress.advance(task, n),
+                )
+        except LedgerlineError as exc:
+            if exc.code == "csv_invalid" and exc.detail:
+                for problem in exc.detail.split("; "):
+                    console.print(f"[red]invalid[/red] {problem}")
+                console.print("nothing was created")
+                raise typer.Exit(2) from None
+            _fail(exc)
+    if json_output:
+        print(json.dumps({"created": len(ids), "payouts": ids}))
+    else:
+        console.print(f"{len(ids)} payouts created or already present")
+
+
+@payouts_app.command("return")
+def payouts_return(
+    payout_id: str,
+    reason: Annotated[str, typer.Option(help="What the bank said")],
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Record that the receiving bank sent a paid payout back (credits the merchant)."""
+    from ledgerline.services import payouts
+
+    with _built(_settings(database_url), migrate=False) as built:
+        try:
+            returned = payouts.return_payout(built.deps, payout_id=payout_id, reason=reason)
+        except LedgerlineError as exc:
+            _fail(exc)
+    console.print(f"payout {returned['id']} is {returned['status']}")
+
+
+@pricing_app.command("set")
+def pricing_set(
+    merchant_id: str,
+    bps: Annotated[int, typer.Option(help="Percentage in basis points (290 = 2.9%)")],
+    fixed: Annotated[
+        int | None, typer.Option(help="Fixed part in minor units; needs --currency")
+    ] = None,
+    currency: Annotated[str | None, typer.Option(help="Currency of the fixed part")] = None,
+    provider: Annotated[str | None, typer.Option(help="Only for this provider")] = None,
+    method: Annotated[
+        str | None, typer.Option(help="Only for payment methods starting with this")
+    ] = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Add a pricing rule; the most specific matching rule prices a payment."""
+    from ledgerline.services import pricing
+
+    with _built(_settings(database_url), migrate=True) as built:
+        try:
+            rule = pricing.set_pricing(
+                built.deps,
+                merchant_id=merchant_id,
+                bps=bps,
+                fixed_minor=fixed,
+                currency=currency,
+                provider=provider,
+                method_prefix=method,
+            )
+        except LedgerlineError as exc:
+            _fail(exc)
+    print(json.dumps(rule))
+
+
+@app.command()
+def settle(
+    payment_id: str,
+    evidence: Annotated[str, typer.Option(help="Where the settlement was seen")],
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Record that the provider settled a payment (pending → available). Reconciliation does
+    this automatically; this is for a person holding the evidence."""
+    from ledgerline.services import settlement
+
+    with _built(_settings(database_url), migrate=False) as built:
+        try:
+            posted = settlement.settle_payment(built.deps, payment_id=payment_id, evidence=evidence)
+        except LedgerlineError as exc:
+            _fail(exc)
+    console.print("settled" if posted else "already settled")
+
+
 @app.command()
 def demo(
     api_port: Annotated[int, typer.Option(help="Port of the API.")] = 8000,

@@ -22,3 +22,7 @@ class Settings(BaseSettings):
     worker_concurrency: int = 4
     worker_poll_s: float = 0.2
     worker_lease_s: float = 60.0
+    # Fernet key for payout destinations. Unset: a key file is created at data_key_file;
+    # production sets LEDGERLINE_DATA_KEY so every machine shares one key.
+    data_key: str | None = None
+    data_key_file: str = "var/data.key"

@@ -85,3 +85,22 @@ class RoutingRuleCreate(Strict):
     method_prefix: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = None
     amount_min: int | None = Field(default=None, ge=0, strict=True)
     amount_max: int | None = Field(default=None, ge=0, strict=True)
+
+
+class RefundCreate(Strict):
+    payment: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    amount: int | None = Field(
+        default=None, strict=True, description="Minor units; default: all that is left"
+    )
+    reason: Annotated[str, StringConstraints(max_length=64)] | None = None
+    metadata: dict[str, str] = Field(default_factory=dict)
+
+
+class PayoutCreate(Strict):
+    amount: int = Field(strict=True, description="Minor units of the currency")
+    currency: Annotated[str, StringConstraints(min_length=1, max_length=10)]
+    destination: dict[str, str] = Field(
+        description='{"type": "iban", "iban": "...", "holder_name": "..."} or '
+        '{"type": "cn_bank_card", "card_number": "...", "holder_name": "..."}'
+    )
+    description: Annotated[str, StringConstraints(max_length=500)] | None = None

@@ -39,11 +39,17 @@ class Refund:
     metadata: dict[str, str] = field(default_factory=dict)
 
     def with_attempt(self, target: AttemptStatus, *, now: dt.datetime, **changes: Any) -> Refund:
-        return replace(self, attempt_status=transition_to(self.attempt_status, target, ATTEMPT_TRANSITIONS),
-                       updated_at=now, **changes)
+        return replace(
+            self,
+            attempt_status=transition_to(self.attempt_status, target, ATTEMPT_TRANSITIONS),
+            updated_at=now,
+            **changes,
+        )
 
     def transition_to(self, target: RefundStatus, *, now: dt.datetime) -> Refund:
-        return replace(self, status=transition_to(self.status, target, REFUND_TRANSITIONS), updated_at=now)
+        return replace(
+            self, status=transition_to(self.status, target, REFUND_TRANSITIONS), updated_at=now
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +72,12 @@ class Payout:
     description: str | None = None
 
     def transition_to(self, target: PayoutStatus, *, now: dt.datetime, **changes: Any) -> Payout:
-        return replace(self, status=transition_to(self.status, target, PAYOUT_TRANSITIONS), updated_at=now, **changes)
+        return replace(
+            self,
+            status=transition_to(self.status, target, PAYOUT_TRANSITIONS),
+            updated_at=now,
+            **changes,
+        )
 
     def with_attempt(self, target: AttemptStatus, *, now: dt.datetime, **changes: Any) -> Payout:
         current = self.attempt_status

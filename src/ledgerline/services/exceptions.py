@@ -11,6 +11,7 @@ import datetime as dt
 from typing import Any
 
 from ledgerline.domain.errors import LedgerlineError
+from ledgerline.domain.movements import Payout
 from ledgerline.domain.payments import Payment
 from ledgerline.services.deps import Deps
 from ledgerline.services.ports import UnitOfWork
@@ -38,6 +39,20 @@ def open_for_payment(
             payment_id=payment.id, at=now, kind="exception_opened", summary=f"{kind}: {reason}"
         )
     return opened
+
+
+def open_for_payout(
+    deps: Deps, uow: UnitOfWork, payout: Payout, *, kind: str, reason: str, now: dt.datetime
+) -> bool:
+    return uow.exceptions.open(
+        exception_id=deps.ids.new("exc", now=now),
+        kind=kind,
+        merchant_id=payout.merchant_id,
+        subject_type="payout",
+        subject_id=payout.id,
+        reason=reason,
+        now=now,
+    )
 
 
 def close_resolved(uow: UnitOfWork, payment: Payment, *, now: dt.datetime) -> None:

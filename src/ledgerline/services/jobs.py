@@ -13,9 +13,9 @@ import random
 from collections.abc import Callable
 
 from ledgerline.domain.retry import backoff_delay_s
-from ledgerline.services import processing, sweeper, webhooks
+from ledgerline.services import exceptions, payouts, processing, refunds, sweeper, webhooks
 from ledgerline.services.deps import Deps
-from ledgerline.services.ports import Job
+from ledgerline.services.ports import Job, UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +47,38 @@ def _sweep(deps: Deps, _job: Job) -> float | None:
     return sweeper.sweep(deps)  # a periodic job: always comes back
 
 
+def _delay_after(deps: Deps, job: Job) -> float:
+    delays = deps.policy.inquiry_delays_s
+    return delays[min(job.attempts, len(delays) - 1)]
+
+
+def _refund_submit(deps: Deps, job: Job) -> float | None:
+    refunds.submit_refund(deps, job.payload["refund_id"], first_send=False)
+    return None
+
+
+def _refund_inquire(deps: Deps, job: Job) -> float | None:
+    return (
+        None if refunds.inquire_refund(deps, job.payload["refund_id"]) else _delay_after(deps, job)
+    )
+
+
+def _payout_submit(deps: Deps, job: Job) -> float | None:
+    payouts.submit_payout(deps, job.payload["payout_id"])
+    return None
+
+
+def _payout_inquire(deps: Deps, job: Job) -> float | None:
+    return (
+        None if payouts.inquire_payout(deps, job.payload["payout_id"]) else _delay_after(deps, job)
+    )
+
+
 HANDLERS: dict[str, Handler] = {
+    refunds.SUBMIT_JOB: _refund_submit,
+    refunds.INQUIRE_JOB: _refund_inquire,
+    payouts.SUBMIT_JOB: _payout_submit,
+    payouts.INQUIRE_JOB: _payout_inquire,
     processing.SUBMIT_JOB: _submit,
     processing.INQUIRE_JOB: _inquire,
     webhooks.PROCESS_JOB: _webhook,
@@ -111,4 +142,22 @@ def _reschedule(deps: Deps, job: Job, *, owner: str, error: str, delay_s: float)
             now=now,
             dead=dead,
         )
+        payment_id = _payment_of(uow, job) if dead else None
+        payment = uow.payments.get(payment_id) if payment_id else None
+        if payment is not None:
+            reason = (
+                f"job {job.kind} ({job.dedupe_key}) gave up after {job.attempts} tries: {error}"
+            )
+            exceptions.open_for_payment(deps, uow, payment, kind="job_dead", reason=reason, now=now)
         uow.commit()
+
+
+def _payment_of(uow: UnitOfWork, job: Job) -> str | None:
+    """The payment a job is about, for the exception a dead job raises."""
+    if "attempt_id" in job.payload:
+        attempt = uow.attempts.get(job.payload["attempt_id"])
+        return attempt.payment_id if attempt else None
+    if "refund_id" in job.payload:
+        refund = uow.refunds.get(job.payload["refund_id"])
+        return refund.payment_id if refund else None
+    return None

@@ -13,6 +13,8 @@ SCOPES = frozenset(
     {
         "payments:read",
         "payments:write",
+        "payouts:read",
+        "payouts:write",
         "balance:read",
         "exceptions:read",
         "exceptions:write",

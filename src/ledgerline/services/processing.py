@@ -336,21 +336,34 @@ def _succeed(
             deps, uow, payment, kind="duplicate_success", reason=reason, now=now
         )
         return
-    fee = fee_for(uow.pricing.for_merchant(payment.merchant_id), amount=payment.amount, provider=attempt.provider,
-                  payment_method=payment.payment_method)
+    fee = fee_for(
+        uow.pricing.for_merchant(payment.merchant_id),
+        amount=payment.amount,
+        provider=attempt.provider,
+        payment_method=payment.payment_method,
+    )
     succeeded = replace(payment.transition_to(PaymentStatus.SUCCEEDED, now=now), fee=fee)
     uow.payments.save(succeeded)
-    assert not uow.ledger.has_entry(kind=EntryKind.PAYMENT_SUCCEEDED.value, source_id=payment.id), payment.id
-    entry = payment_succeeded_entry(entry_id=deps.ids.new("je", now=now), payment_id=payment.id,
-                                    merchant_id=payment.merchant_id, provider=attempt.provider,
-                                    amount=payment.amount, fee=fee)
+    assert not uow.ledger.has_entry(kind=EntryKind.PAYMENT_SUCCEEDED.value, source_id=payment.id), (
+        payment.id
+    )
+    entry = payment_succeeded_entry(
+        entry_id=deps.ids.new("je", now=now),
+        payment_id=payment.id,
+        merchant_id=payment.merchant_id,
+        provider=attempt.provider,
+        amount=payment.amount,
+        fee=fee,
+    )
     uow.ledger.post(entry, now=now)
     uow.timeline.add(
         payment_id=payment.id,
         at=now,
         kind="ledger_entry",
-        summary=(f"{payment.amount} provider_clearing:{attempt.provider} -> merchant_pending "
-                 f"{payment.amount - fee} + fees {fee} ({entry.id})"),
+        summary=(
+            f"{payment.amount} provider_clearing:{attempt.provider} -> merchant_pending "
+            f"{payment.amount - fee} + fees {fee} ({entry.id})"
+        ),
         data={"entry_id": entry.id},
     )
     record_change(deps, uow, succeeded, EventType.PAYMENT_SUCCEEDED, now=now)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ledgerline.domain.states import AttemptStatus, PaymentStatus
+from ledgerline.domain.states import AttemptStatus, PaymentStatus, PayoutStatus
 from ledgerline.services import exceptions
 from ledgerline.services.deps import Deps
 
@@ -66,6 +66,16 @@ def sweep(deps: Deps) -> float:
             reason = f"the payment has been processing for {_age(now, payment.updated_at)}, longer than its SLA"
             exceptions.open_for_payment(
                 deps, uow, payment, kind="stuck_processing", reason=reason, now=now
+            )
+        for payout in uow.payouts.stale(
+            PayoutStatus.PROCESSING, before=now - _s(policy.payout_sla_s), limit=SWEEP_BATCH_MAX
+        ):
+            reason = (
+                f"payout of {payout.amount} was sent {_age(now, payout.updated_at)} ago and is not yet paid; "
+                "the rail is still being asked. The hold stays until it is paid or proven failed."
+            )
+            exceptions.open_for_payout(
+                deps, uow, payout, kind="payout_stuck", reason=reason, now=now
             )
         uow.commit()
     return policy.sweep_interval_s

@@ -16,6 +16,10 @@ class LedgerAudit(Protocol):
     def payments_with_several_successes(self) -> list[Finding]: ...
     def open_attempts_without_job(self) -> list[Finding]: ...
     def processing_payments_without_open_attempt(self) -> list[Finding]: ...
+    def merchant_equation_broken(self) -> list[Finding]: ...
+    def payout_holds_unbalanced(self) -> list[Finding]: ...
+    def refunds_without_exact_entry(self) -> list[Finding]: ...
+    def open_movements_without_job(self) -> list[Finding]: ...
     def dead_jobs(self) -> list[Finding]: ...
 
 
@@ -57,6 +61,26 @@ def _checks(audit: LedgerAudit) -> list[tuple[str, str, Callable[[], list[Findin
             "processing_has_way_out",
             "every processing payment has an open attempt",
             audit.processing_payments_without_open_attempt,
+        ),
+        (
+            "merchant_equation",
+            "each merchant's balances equal payments − fees − refunds − paid payouts",
+            audit.merchant_equation_broken,
+        ),
+        (
+            "payout_holds",
+            "every payout hold is released or posted exactly once",
+            audit.payout_holds_unbalanced,
+        ),
+        (
+            "refunds_posted_exactly",
+            "every succeeded refund has exactly its entry",
+            audit.refunds_without_exact_entry,
+        ),
+        (
+            "open_movements_have_jobs",
+            "every open refund and payout has a due job",
+            audit.open_movements_without_job,
         ),
         ("no_dead_jobs", "no job has given up", audit.dead_jobs),
     ]

@@ -162,6 +162,8 @@ class Simulator:
             ):
                 return "failed", "refund_exceeds_charge"
             return "succeeded", None
+        if self.dice.chance(provider, self.faults(provider).decline_rate):
+            return "failed", "account_closed"  # the receiving bank refused the transfer
         return "succeeded", None
 
 

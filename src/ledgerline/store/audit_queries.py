@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import Engine, and_, case, func, select
 
-from ledgerline.domain.ledger import EntryKind
+from ledgerline.domain.ledger import AccountKind, EntryKind
 from ledgerline.domain.states import AttemptStatus, PaymentStatus
 from ledgerline.store.engine import READ_ONLY
-from ledgerline.store.tables import accounts, attempts, jobs, journal_entries, payments, postings
+from ledgerline.store.tables import (
+    accounts,
+    attempts,
+    jobs,
+    journal_entries,
+    payments,
+    payouts,
+    postings,
+    refunds,
+)
 
 Finding = tuple[str, str]  # (subject id, what is wrong)
 
@@ -161,6 +172,136 @@ class SqlLedgerAudit:
             (r.id, "processing with no pending or unknown attempt: nothing will finish it")
             for r in self._rows(query)
         ]
+
+    def merchant_equation_broken(self) -> list[Finding]:
+        """available + pending + reserved = succeeded payments − fees − refunds − paid payouts,
+        per merchant and currency (payouts returned to the merchant count as not paid)."""
+        expected: dict[tuple[str, str], int] = {}
+
+        def add(rows: list[Any], sign: int) -> None:
+            for r in rows:
+                expected[(r[0], r[1])] = expected.get((r[0], r[1]), 0) + sign * int(r[2] or 0)
+
+        add(
+            self._rows(
+                select(
+                    payments.c.merchant_id,
+                    payments.c.currency,
+                    func.sum(payments.c.amount_minor - func.coalesce(payments.c.fee_minor, 0)),
+                )
+                .where(payments.c.status == PaymentStatus.SUCCEEDED.value)
+                .group_by(payments.c.merchant_id, payments.c.currency)
+            ),
+            1,
+        )
+        add(
+            self._rows(
+                select(refunds.c.merchant_id, refunds.c.currency, func.sum(refunds.c.amount_minor))
+                .where(refunds.c.status == "succeeded")
+                .group_by(refunds.c.merchant_id, refunds.c.currency)
+            ),
+            -1,
+        )
+        add(
+            self._rows(
+                select(payouts.c.merchant_id, payouts.c.currency, func.sum(payouts.c.amount_minor))
+                .where(payouts.c.status == "paid")
+                .group_by(payouts.c.merchant_id, payouts.c.currency)
+            ),
+            -1,
+        )
+        merchant_kinds = [
+            k.value
+            for k in (
+                AccountKind.MERCHANT_AVAILABLE,
+                AccountKind.MERCHANT_PENDING,
+                AccountKind.MERCHANT_RESERVED,
+            )
+        ]
+        actual: dict[tuple[str, str], int] = {}
+        for r in self._rows(
+            select(
+                accounts.c.owner,
+                accounts.c.currency,
+                accounts.c.credits_minor,
+                accounts.c.debits_minor,
+            ).where(accounts.c.kind.in_(merchant_kinds))
+        ):
+            actual[(r.owner, r.currency)] = (
+                actual.get((r.owner, r.currency), 0) + r.credits_minor - r.debits_minor
+            )
+        return [
+            (
+                f"{merchant}:{currency}",
+                f"balances sum to {actual.get((merchant, currency), 0)} but payments − fees − "
+                f"refunds − paid payouts = {expected.get((merchant, currency), 0)}",
+            )
+            for merchant, currency in sorted(set(expected) | set(actual))
+            if actual.get((merchant, currency), 0) != expected.get((merchant, currency), 0)
+        ]
+
+    def payout_holds_unbalanced(self) -> list[Finding]:
+        """Each payout: one hold; then exactly one of paid / released once it ended; a return
+        only after being paid."""
+        counts: dict[str, dict[str, int]] = {}
+        for r in self._rows(
+            select(journal_entries.c.source_id, journal_entries.c.kind, func.count())
+            .where(journal_entries.c.source_type == "payout")
+            .group_by(journal_entries.c.source_id, journal_entries.c.kind)
+        ):
+            counts.setdefault(r[0], {})[r[1]] = int(r[2])
+        expected = {
+            "pending": {"payout_held": 1},
+            "processing": {"payout_held": 1},
+            "paid": {"payout_held": 1, "payout_paid": 1},
+            "failed": {"payout_held": 1, "payout_released": 1},
+            "canceled": {"payout_held": 1, "payout_released": 1},
+            "returned": {"payout_held": 1, "payout_paid": 1, "payout_returned": 1},
+        }
+        return [
+            (
+                r.id,
+                f"{r.status} payout has entries {counts.get(r.id, {})}, expected {expected[r.status]}",
+            )
+            for r in self._rows(select(payouts.c.id, payouts.c.status))
+            if counts.get(r.id, {}) != expected[r.status]
+        ]
+
+    def refunds_without_exact_entry(self) -> list[Finding]:
+        posted = dict(
+            self._rows(
+                select(journal_entries.c.source_id, func.count())
+                .where(journal_entries.c.kind == EntryKind.REFUND_SUCCEEDED.value)
+                .group_by(journal_entries.c.source_id)
+            )
+        )
+        return [
+            (r.id, f"{r.status} refund has {posted.get(r.id, 0)} entries")
+            for r in self._rows(select(refunds.c.id, refunds.c.status))
+            if posted.get(r.id, 0) != (1 if r.status == "succeeded" else 0)
+        ]
+
+    def open_movements_without_job(self) -> list[Finding]:
+        queued = {
+            r.dedupe_key
+            for r in self._rows(select(jobs.c.dedupe_key).where(jobs.c.status == "queued"))
+        }
+        found: list[Finding] = []
+        for r in self._rows(
+            select(refunds.c.id, refunds.c.attempt_status).where(refunds.c.status == "pending")
+        ):
+            key = f"refund-{'inquire' if r.attempt_status == 'unknown' else 'submit'}:{r.id}"
+            if key not in queued:
+                found.append((r.id, f"pending refund with no queued {key.split(':')[0]} job"))
+        for r in self._rows(
+            select(payouts.c.id, payouts.c.attempt_status).where(
+                payouts.c.status.in_(["pending", "processing"])
+            )
+        ):
+            key = f"payout-{'inquire' if r.attempt_status == 'unknown' else 'submit'}:{r.id}"
+            if key not in queued:
+                found.append((r.id, f"open payout with no queued {key.split(':')[0]} job"))
+        return found
 
     def dead_jobs(self) -> list[Finding]:
         rows = self._rows(

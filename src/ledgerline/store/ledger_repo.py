@@ -97,6 +97,23 @@ class LedgerRepository:
             found = self._c.execute(_FIND_ACCOUNT, key).scalar_one()
         return int(found)
 
+    def balance(
+        self, kind: AccountKind, owner: str, currency: str, *, for_update: bool = False
+    ) -> int:
+        """One account's balance; `for_update` locks its row until the transaction ends, so two
+        payouts cannot both spend the same available money (SQLite: the single writer does)."""
+        query = select(accounts).where(
+            accounts.c.kind == kind.value,
+            accounts.c.owner == owner,
+            accounts.c.currency == currency,
+        )
+        if for_update and self._c.dialect.name == "postgresql":
+            query = query.with_for_update()
+        row = self._c.execute(query).first()
+        if row is None:
+            return 0
+        return balance_minor(kind, debits_minor=row.debits_minor, credits_minor=row.credits_minor)
+
     def balances(self, owner: str) -> dict[str, dict[AccountKind, int]]:
         """Balances of one owner's accounts, by currency then kind, on each normal side."""
         found: dict[str, dict[AccountKind, int]] = defaultdict(dict)
@@ -116,6 +133,33 @@ class LedgerRepository:
                 kind, debits_minor=row.debits_minor, credits_minor=row.credits_minor
             )
         return found
+
+    def merchant_postings(
+        self, merchant_id: str, *, before_posting: int | None, limit: int
+    ) -> list[dict[str, Any]]:
+        query = (
+            select(
+                postings.c.id.label("posting_id"),
+                postings.c.side,
+                postings.c.amount_minor,
+                postings.c.currency,
+                accounts.c.kind.label("account_kind"),
+                journal_entries.c.id.label("entry_id"),
+                journal_entries.c.kind.label("entry_kind"),
+                journal_entries.c.source_type,
+                journal_entries.c.source_id,
+                journal_entries.c.created_at,
+            )
+            .join(accounts, accounts.c.id == postings.c.account_id)
+            .join(journal_entries, journal_entries.c.id == postings.c.entry_id)
+            .where(accounts.c.owner == merchant_id, accounts.c.kind.like("merchant_%"))
+        )
+        if before_posting is not None:
+            query = query.where(postings.c.id < before_posting)
+        return [
+            dict(r._mapping)
+            for r in self._c.execute(query.order_by(postings.c.id.desc()).limit(limit))
+        ]
 
     def entries_for_sources(self, source_ids: list[str]) -> list[dict[str, Any]]:
         """Entries (with their postings) caused by the given sources, oldest first."""

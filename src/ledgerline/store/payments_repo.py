@@ -34,7 +34,9 @@ def _payment(row: Any) -> Payment:
         last_error_code=row.last_error_code,
         public_token=row.public_token,
         route=tuple(row.route or ()),
-        fee=Money(amount_minor=row.fee_minor, currency=row.currency) if row.fee_minor is not None else None,
+        fee=Money(amount_minor=row.fee_minor, currency=row.currency)
+        if row.fee_minor is not None
+        else None,
     )
 
 
