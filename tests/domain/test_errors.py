@@ -29,3 +29,14 @@ def test_detail_is_appended_to_both_languages():
     assert exc.message.endswith("(12.345 USD)")
     assert exc.message_zh.endswith("（12.345 USD）")
     assert exc.param == "amount"
+
+
+def test_every_code_raised_in_the_source_is_in_the_catalog():
+    import re
+    from pathlib import Path
+
+    source = Path(__file__).resolve().parents[2] / "src" / "ledgerline"
+    raised = set()
+    for path in source.rglob("*.py"):
+        raised |= set(re.findall(r'LedgerlineError\(\s*"([a-z_]+)"', path.read_text()))
+    assert raised and raised <= set(CATALOG), sorted(raised - set(CATALOG))

@@ -214,6 +214,13 @@ CATALOG: dict[str, ErrorSpec] = {
         "The payment is not in a state that allows this action.",
         "支付当前的状态不允许此操作。",
     ),
+    "payout_state_invalid": ErrorSpec(
+        409,
+        _T.STATE,
+        False,
+        "The payout is not in a state that allows this action.",
+        "提现当前的状态不允许此操作。",
+    ),
     "transition_invalid": ErrorSpec(
         409, _T.STATE, False, "That state change is not allowed.", "不允许该状态变更。"
     ),

@@ -44,7 +44,8 @@ class Mismatch(Exception):
 
 class SimLedger:
     def __init__(self, path: str = ":memory:") -> None:
-        self._lock = threading.Lock()
+        # Re-entrant: deciding a refund reads the charge it refunds while the key is locked.
+        self._lock = threading.RLock()
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self._db.row_factory = sqlite3.Row
         self._db.executescript(SCHEMA)
