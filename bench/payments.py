@@ -33,7 +33,9 @@ from ledgerline.simulator.testing import free_port
 from ledgerline.store.engine import make_engine
 from ledgerline.store.migrate import upgrade
 
-PG_ADMIN = os.environ.get("LEDGERLINE_TEST_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+PG_ADMIN = os.environ.get(
+    "LEDGERLINE_TEST_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
 
 
 def _wait(url: str, timeout_s: float = 30) -> None:
@@ -68,10 +70,15 @@ def _drop(handle: object) -> None:
 
 def _one_payment(client: httpx.Client, key: str) -> float:
     started = time.perf_counter()
-    created = client.post("/v1/payments", json={"amount": 1999, "currency": "usd", "payment_method": "pm_card_visa"},
-                          headers={"Idempotency-Key": f"{key}-c"})
+    created = client.post(
+        "/v1/payments",
+        json={"amount": 1999, "currency": "usd", "payment_method": "pm_card_visa"},
+        headers={"Idempotency-Key": f"{key}-c"},
+    )
     created.raise_for_status()
-    confirmed = client.post(f"/v1/payments/{created.json()['id']}/confirm", headers={"Idempotency-Key": f"{key}-p"})
+    confirmed = client.post(
+        f"/v1/payments/{created.json()['id']}/confirm", headers={"Idempotency-Key": f"{key}-p"}
+    )
     confirmed.raise_for_status()
     assert confirmed.json()["status"] == "succeeded", confirmed.text
     return time.perf_counter() - started
@@ -82,12 +89,16 @@ def _drive(api: str, secret: str, payments: int, concurrency: int) -> tuple[floa
 
     def client() -> httpx.Client:
         if not hasattr(local, "client"):
-            local.client = httpx.Client(base_url=api, headers={"Authorization": f"Bearer {secret}"}, timeout=30)
+            local.client = httpx.Client(
+                base_url=api, headers={"Authorization": f"Bearer {secret}"}, timeout=30
+            )
         return local.client
 
     run = uuid.uuid4().hex[:6]
     with ThreadPoolExecutor(concurrency) as pool:
-        list(pool.map(lambda i: _one_payment(client(), f"warm-{run}-{i}"), range(min(50, payments))))
+        list(
+            pool.map(lambda i: _one_payment(client(), f"warm-{run}-{i}"), range(min(50, payments)))
+        )
         started = time.perf_counter()
         latencies = list(pool.map(lambda i: _one_payment(client(), f"{run}-{i}"), range(payments)))
         elapsed_s = time.perf_counter() - started
@@ -106,8 +117,16 @@ def run_backend(backend: str, payments: int, concurrency: int) -> dict[str, floa
         sim_port, api_port = free_port(), free_port()
         sim, api = f"http://127.0.0.1:{sim_port}", f"http://127.0.0.1:{api_port}"
         env = dict(os.environ, LEDGERLINE_DATABASE_URL=url, LEDGERLINE_SIMULATOR_URL=sim)
-        processes.append(subprocess.Popen([sys.executable, "-m", "ledgerline.simulator", "--port", str(sim_port)], env=env))
-        processes.append(subprocess.Popen([sys.executable, "-m", "ledgerline", "serve", "--port", str(api_port)], env=env))
+        processes.append(
+            subprocess.Popen(
+                [sys.executable, "-m", "ledgerline.simulator", "--port", str(sim_port)], env=env
+            )
+        )
+        processes.append(
+            subprocess.Popen(
+                [sys.executable, "-m", "ledgerline", "serve", "--port", str(api_port)], env=env
+            )
+        )
         _wait(f"{sim}/_admin/stats")
         _wait(f"{api}/health")
         app = build(Settings(database_url=url))
@@ -115,8 +134,12 @@ def run_backend(backend: str, payments: int, concurrency: int) -> dict[str, floa
         app.close()
         rate, latencies = _drive(api, secret, payments, concurrency)
         cuts = statistics.quantiles(latencies, n=100)
-        return {"payments_per_s": rate, "ceiling_inserts_per_s": ceiling, "p50_ms": cuts[49] * 1000,
-                "p99_ms": cuts[98] * 1000}
+        return {
+            "payments_per_s": rate,
+            "ceiling_inserts_per_s": ceiling,
+            "p50_ms": cuts[49] * 1000,
+            "p99_ms": cuts[98] * 1000,
+        }
     finally:
         for process in processes:
             process.terminate()
@@ -130,12 +153,17 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--backends", default="sqlite,postgresql")
     args = parser.parse_args()
-    print(f"{'backend':<11} {'payments/s':>11} {'p50 ms':>8} {'p99 ms':>8} {'insert+commit/s':>16} {'ratio':>7}")
+    print(
+        f"{'backend':<11} {'payments/s':>11} {'p50 ms':>8} {'p99 ms':>8} {'insert+commit/s':>16} {'ratio':>7}"
+    )
     for backend in args.backends.split(","):
         r = run_backend(backend, args.payments, args.concurrency)
         ratio = r["payments_per_s"] / r["ceiling_inserts_per_s"]
-        print(f"{backend:<11} {r['payments_per_s']:>11.1f} {r['p50_ms']:>8.1f} {r['p99_ms']:>8.1f} "
-              f"{r['ceiling_inserts_per_s']:>16.1f} {ratio:>7.3f}", flush=True)
+        print(
+            f"{backend:<11} {r['payments_per_s']:>11.1f} {r['p50_ms']:>8.1f} {r['p99_ms']:>8.1f} "
+            f"{r['ceiling_inserts_per_s']:>16.1f} {ratio:>7.3f}",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

@@ -80,6 +80,10 @@ def test_verify_fails_with_a_report_when_the_ledger_is_tampered_with(database_ur
         c["name"]: c["findings"] for c in json.loads(result.stdout)["checks"] if not c["passed"]
     }
     # The edited balance and the ghost entry each break the merchant equation too.
-    assert set(failed) == {"balances_match_postings", "payments_posted_exactly", "merchant_equation"}
+    assert set(failed) == {
+        "balances_match_postings",
+        "payments_posted_exactly",
+        "merchant_equation",
+    }
     assert failed["payments_posted_exactly"][0]["subject"] == "pay_ghost"
     assert "merchant_pending:mer_1:USD" in failed["balances_match_postings"][0]["subject"]

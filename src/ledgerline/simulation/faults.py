@@ -61,6 +61,11 @@ class FaultyConnector:
         self.name = inner.name
         self.plan = plan
 
+    def close(self) -> None:
+        close = getattr(self.inner, "close", None)
+        if close is not None:
+            close()
+
     def _reply(self, outcome: ChargeOutcome, what: str) -> ProviderReply[ChargeOutcome]:
         self.plan.trace.append(f"  {self.name}: {what}")
         return ProviderReply(
