@@ -17,6 +17,8 @@ from ledgerline.domain.states import (
     transition_to,
 )
 
+DUPLICATE_REASON = "duplicate"
+
 
 @dataclass(frozen=True, slots=True)
 class Refund:
@@ -29,6 +31,7 @@ class Refund:
     status: RefundStatus
     attempt_status: AttemptStatus
     provider: str
+    charge_reference: str
     created_at: dt.datetime
     updated_at: dt.datetime
     provider_reference: str | None = None
@@ -36,6 +39,13 @@ class Refund:
     provider_code: str | None = None
     evidence: str | None = None
     reason: str | None = None
+
+    @property
+    def is_duplicate_refund(self) -> bool:
+        """Refunds a charge that never reached the merchant's balance (a duplicate or late
+        success), so it moves no merchant money."""
+        return self.reason == DUPLICATE_REASON
+
     metadata: dict[str, str] = field(default_factory=dict)
 
     def with_attempt(self, target: AttemptStatus, *, now: dt.datetime, **changes: Any) -> Refund:

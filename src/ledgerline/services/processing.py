@@ -27,7 +27,7 @@ from ledgerline.domain.payments import Attempt, Payment
 from ledgerline.domain.provider_calls import ChargeRequest, OperationKind, ProviderReply
 from ledgerline.domain.routing import next_provider
 from ledgerline.domain.states import PAYMENT_TERMINAL, AttemptStatus, PaymentStatus
-from ledgerline.services import exceptions, provider_health
+from ledgerline.services import exceptions, provider_health, refunds
 from ledgerline.services.deps import Deps
 from ledgerline.services.ports import UnitOfWork
 from ledgerline.services.views import payment_view
@@ -213,15 +213,31 @@ def _check_agrees(
     evidence: str,
     now: dt.datetime,
 ) -> None:
-    succeeded_now = isinstance(outcome, Succeeded)
-    failed_now = isinstance(outcome, Declined | NotFound)
     recorded_success = attempt.status is AttemptStatus.SUCCEEDED
-    if (succeeded_now and not recorded_success) or (failed_now and recorded_success):
+    if isinstance(outcome, Succeeded) and not recorded_success:
+        # Money was taken on an attempt we had settled as failed: refund that charge at once
+        # (states never move back), and tell a person the provider broke its word.
+        refund = refunds.refund_unwanted_charge(
+            deps,
+            uow,
+            payment=payment,
+            provider=attempt.provider,
+            charge_reference=outcome.provider_reference,
+            amount=payment.amount,
+            now=now,
+        )
         reason = (
-            f"the provider's {evidence} says attempt {attempt.id} at {attempt.provider} "
-            f"{'succeeded' if succeeded_now else 'failed'}, but it was recorded {attempt.status.value} "
-            f"(evidence: {attempt.evidence}). The payer may have been charged; check the provider and refund "
-            "or reconcile."
+            f"the provider's {evidence} says attempt {attempt.id} at {attempt.provider} succeeded "
+            f"({outcome.provider_reference}), but it was recorded failed (evidence: {attempt.evidence}). "
+            f"Refund {refund.id} of that charge was started automatically."
+        )
+        exceptions.open_for_payment(
+            deps, uow, payment, kind="conflicting_evidence", reason=reason, now=now
+        )
+    elif isinstance(outcome, Declined | NotFound) and recorded_success:
+        reason = (
+            f"the provider's {evidence} says attempt {attempt.id} at {attempt.provider} failed, but it was "
+            f"recorded succeeded (evidence: {attempt.evidence}). Check the provider before settling."
         )
         exceptions.open_for_payment(
             deps, uow, payment, kind="conflicting_evidence", reason=reason, now=now
@@ -332,6 +348,16 @@ def _succeed(
             f"attempt {attempt.id} at {attempt.provider} succeeded ({attempt.provider_reference}) after the "
             f"payment was already {payment.status.value}: the payer was charged twice. Refund the duplicate."
         )
+        refund = refunds.refund_unwanted_charge(
+            deps,
+            uow,
+            payment=payment,
+            provider=attempt.provider,
+            charge_reference=attempt.provider_reference or "",
+            amount=payment.amount,
+            now=now,
+        )
+        reason = f"{reason} Refund {refund.id} was started automatically."
         exceptions.open_for_payment(
             deps, uow, payment, kind="duplicate_success", reason=reason, now=now
         )

@@ -9,7 +9,7 @@ from typing import Any, assert_never
 from ledgerline.domain.errors import LedgerlineError
 from ledgerline.domain.ledger import refund_succeeded_entry
 from ledgerline.domain.money import Money
-from ledgerline.domain.movements import Refund
+from ledgerline.domain.movements import DUPLICATE_REASON, Refund
 from ledgerline.domain.outcomes import (
     ChargeOutcome,
     Declined,
@@ -19,6 +19,7 @@ from ledgerline.domain.outcomes import (
     Succeeded,
     Unknown,
 )
+from ledgerline.domain.payments import Payment
 from ledgerline.domain.provider_calls import OperationKind, RefundRequest
 from ledgerline.domain.states import AttemptStatus, PaymentStatus, RefundStatus
 from ledgerline.services import exceptions, provider_health
@@ -74,7 +75,7 @@ def create_refund(
         taken = sum(
             r.amount.amount_minor
             for r in uow.refunds.for_payment(payment.id)
-            if r.status is not RefundStatus.FAILED
+            if r.status is not RefundStatus.FAILED and not r.is_duplicate_refund
         )
         left = payment.amount.amount_minor - taken
         requested = left if amount_minor is None else amount_minor
@@ -92,6 +93,7 @@ def create_refund(
             status=RefundStatus.PENDING,
             attempt_status=AttemptStatus.PENDING,
             provider=charge.provider,
+            charge_reference=charge.provider_reference or "",
             created_at=now,
             updated_at=now,
             reason=reason,
@@ -122,26 +124,13 @@ def submit_refund(deps: Deps, refund_id: str, *, first_send: bool) -> None:
     """Send a pending refund; a re-send's "not processed" is no proof (see processing.py)."""
     with deps.uow(read_only=True) as uow:
         refund = uow.refunds.get(refund_id)
-        charge = (
-            next(
-                (
-                    a
-                    for a in uow.attempts.for_payment(refund.payment_id)
-                    if a.status is AttemptStatus.SUCCEEDED
-                ),
-                None,
-            )
-            if refund
-            else None
-        )
-    if refund is None or charge is None or refund.attempt_status is not AttemptStatus.PENDING:
+    if refund is None or refund.attempt_status is not AttemptStatus.PENDING:
         return
-    assert charge.provider_reference is not None, charge.id
     reply = deps.providers.get(refund.provider).refund(
         RefundRequest(
             idempotency_key=refund.id,
             refund_id=refund.id,
-            charge_reference=charge.provider_reference,
+            charge_reference=refund.charge_reference,
             amount=refund.amount,
         )
     )
@@ -256,6 +245,9 @@ def _apply(
             )
             done = done.transition_to(RefundStatus.SUCCEEDED, now=now)
             uow.refunds.save(done)
+            if done.is_duplicate_refund:  # the charge never reached the merchant: nothing to move
+                _event(deps, uow, done, "refund.succeeded", now=now)
+                return True
             entry = refund_succeeded_entry(
                 entry_id=deps.ids.new("je", now=now),
                 refund_id=refund.id,
@@ -380,3 +372,42 @@ def list_refunds(
         "has_more": len(page) > limit,
         "data": [refund_view(r) for r in page[:limit]],
     }
+
+
+def refund_unwanted_charge(
+    deps: Deps,
+    uow: UnitOfWork,
+    *,
+    payment: Payment,
+    provider: str,
+    charge_reference: str,
+    amount: Money,
+    now: dt.datetime,
+) -> Refund:
+    """Start the automatic refund of a charge the payer should not have paid (a second success,
+    or a success reported after the attempt was settled as failed), in the caller's transaction."""
+    refund = Refund(
+        id=deps.ids.new("re", now=now),
+        merchant_id=payment.merchant_id,
+        payment_id=payment.id,
+        amount=amount,
+        status=RefundStatus.PENDING,
+        attempt_status=AttemptStatus.PENDING,
+        provider=provider,
+        charge_reference=charge_reference,
+        created_at=now,
+        updated_at=now,
+        reason=DUPLICATE_REASON,
+    )
+    uow.refunds.add(refund, idempotency_key=None)
+    _enqueue(uow, SUBMIT_JOB, refund, run_at=now, now=now)
+    uow.timeline.add(
+        payment_id=payment.id,
+        at=now,
+        kind="refund_created",
+        summary=f"automatic refund {refund.id} of {amount} for unwanted charge {charge_reference} "
+        f"at {provider}",
+        data={"refund_id": refund.id},
+    )
+    _event(deps, uow, refund, "refund.created", now=now)
+    return refund

@@ -131,13 +131,29 @@ class SqlLedgerAudit:
         return found
 
     def payments_with_several_successes(self) -> list[Finding]:
-        query = (
-            select(attempts.c.payment_id, func.count().label("n"))
-            .where(attempts.c.status == AttemptStatus.SUCCEEDED.value)
-            .group_by(attempts.c.payment_id)
-            .having(func.count() > 1)
-        )
-        return [(r.payment_id, f"{r.n} successful attempts") for r in self._rows(query)]
+        """At most one un-refunded success per payment: an automatic refund (under way or done)
+        of a duplicate charge takes that charge out of the count."""
+        refunded = {
+            r.charge_reference
+            for r in self._rows(
+                select(refunds.c.charge_reference).where(
+                    refunds.c.reason == "duplicate", refunds.c.status != "failed"
+                )
+            )
+        }
+        successes: dict[str, int] = {}
+        for r in self._rows(
+            select(attempts.c.payment_id, attempts.c.provider_reference).where(
+                attempts.c.status == AttemptStatus.SUCCEEDED.value
+            )
+        ):
+            if r.provider_reference not in refunded:
+                successes[r.payment_id] = successes.get(r.payment_id, 0) + 1
+        return [
+            (payment_id, f"{n} un-refunded successful attempts")
+            for payment_id, n in successes.items()
+            if n > 1
+        ]
 
     def open_attempts_without_job(self) -> list[Finding]:
         """Every pending attempt has a queued submit job, every unknown one a queued inquiry."""
@@ -197,7 +213,9 @@ class SqlLedgerAudit:
         add(
             self._rows(
                 select(refunds.c.merchant_id, refunds.c.currency, func.sum(refunds.c.amount_minor))
-                .where(refunds.c.status == "succeeded")
+                .where(
+                    refunds.c.status == "succeeded", refunds.c.reason.is_distinct_from("duplicate")
+                )
                 .group_by(refunds.c.merchant_id, refunds.c.currency)
             ),
             -1,
@@ -277,8 +295,9 @@ class SqlLedgerAudit:
         )
         return [
             (r.id, f"{r.status} refund has {posted.get(r.id, 0)} entries")
-            for r in self._rows(select(refunds.c.id, refunds.c.status))
-            if posted.get(r.id, 0) != (1 if r.status == "succeeded" else 0)
+            for r in self._rows(select(refunds.c.id, refunds.c.status, refunds.c.reason))
+            if posted.get(r.id, 0)
+            != (1 if r.status == "succeeded" and r.reason != "duplicate" else 0)
         ]
 
     def open_movements_without_job(self) -> list[Finding]:

@@ -304,6 +304,9 @@ refunds = Table(
     Column("status", String(16), nullable=False),
     Column("attempt_status", String(16), nullable=False),
     Column("provider", String(64), nullable=False),
+    # The charge refunded: normally the payment's successful one; for an automatic refund of a
+    # duplicate or late success, that charge.
+    Column("charge_reference", String(200), nullable=False),
     Column("provider_reference", String(200)),
     Column("error_code", String(64)),
     Column("provider_code", String(64)),

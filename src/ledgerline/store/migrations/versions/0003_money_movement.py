@@ -2,7 +2,7 @@
 
 Revision ID: 0003
 Revises: 0002
-Create Date: 2026-11-22 17:22:18.370819
+Create Date: 2026-11-22 17:34:56.339022
 """
 
 from __future__ import annotations
@@ -78,6 +78,7 @@ def upgrade() -> None:
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("attempt_status", sa.String(length=16), nullable=False),
         sa.Column("provider", sa.String(length=64), nullable=False),
+        sa.Column("charge_reference", sa.String(length=200), nullable=False),
         sa.Column("provider_reference", sa.String(length=200), nullable=True),
         sa.Column("error_code", sa.String(length=64), nullable=True),
         sa.Column("provider_code", sa.String(length=64), nullable=True),
