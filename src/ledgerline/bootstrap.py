@@ -9,6 +9,8 @@ from sqlalchemy import Engine
 
 from ledgerline.config import Settings
 from ledgerline.providers.registry import build_simulator_registry
+from ledgerline.recon.matcher import PolarsMatcher
+from ledgerline.recon.parsers import parse as parse_statement
 from ledgerline.services.deps import Deps, ProcessingPolicy
 from ledgerline.services.ports import Clock, ConnectorRegistry
 from ledgerline.store.audit_queries import SqlLedgerAudit
@@ -60,5 +62,7 @@ def build(
         ids=IdFactory(),
         policy=policy or ProcessingPolicy(route=tuple(settings.route)),
         vault=Vault(settings.data_key or key_from_file(Path(settings.data_key_file))),
+        matcher=PolarsMatcher(),
+        parse_statement=parse_statement,
     )
     return App(settings=settings, engine=engine, deps=deps, audit=SqlLedgerAudit(engine))

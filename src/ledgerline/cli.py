@@ -329,6 +329,109 @@ def pricing_set(
     print(json.dumps(rule))
 
 
+recon_app = typer.Typer(
+    help="Reconciliation against provider and bank statements.", no_args_is_help=True
+)
+app.add_typer(recon_app, name="recon")
+
+
+@recon_app.command("import")
+def recon_import(
+    file: Annotated[
+        Path, typer.Argument(exists=True, dir_okay=False, help="Statement or settlement file")
+    ],
+    format_name: Annotated[str, typer.Option("--format", help="simulator | camt053 | csv")],
+    provider: Annotated[str, typer.Option(help="Whose statement this is (sim_a, my_bank, …)")],
+    profile: Annotated[
+        Path | None, typer.Option(help="Column mapping (TOML) for --format csv")
+    ] = None,
+    report: Annotated[Path | None, typer.Option(help="Write every item to .csv or .html")] = None,
+    json_output: Json = False,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Store the file, parse it whole, match every line, act on each class, print a summary."""
+    from rich.progress import Progress, SpinnerColumn, TextColumn
+
+    from ledgerline.services import reconciliation
+
+    with _built(_settings(database_url), migrate=True) as built:
+        try:
+            with Progress(
+                SpinnerColumn(), TextColumn("{task.description}"), console=console, transient=True
+            ) as bar:
+                bar.add_task(f"reconciling {file.name} ({file.stat().st_size:,} bytes)")
+                run = reconciliation.run_file(
+                    built.deps,
+                    provider=provider,
+                    format_name=format_name,
+                    name=file.name,
+                    data=file.read_bytes(),
+                    profile=str(profile) if profile else None,
+                )
+        except LedgerlineError as exc:
+            _fail(exc)
+        if report is not None:
+            _write_report(built, run, report)
+    if json_output:
+        print(json.dumps(run))
+        return
+    _print_summary(run)
+
+
+def _print_summary(run: dict[str, object]) -> None:
+    from rich.table import Table
+
+    summary = run["summary"]
+    assert isinstance(summary, dict)
+    table = Table(title=f"reconciliation {run['id']} ({summary['lines']} lines)")
+    table.add_column("class")
+    table.add_column("count", justify="right")
+    table.add_column("amount (minor units)", justify="right")
+    for klass, count in sorted(summary["counts"].items()):
+        amounts = summary["amounts_minor"].get(klass, {})
+        table.add_row(klass, str(count), ", ".join(f"{v} {c}" for c, v in sorted(amounts.items())))
+    Console().print(table)
+    for warning in run.get("warnings") or []:  # type: ignore[union-attr]
+        console.print(f"[yellow]warning[/yellow] {warning}")
+
+
+def _write_report(built: App, run: dict[str, object], path: Path) -> None:
+    import csv
+    import html
+
+    from ledgerline.services import reconciliation
+
+    items, after = [], None
+    while True:
+        page = reconciliation.list_items(
+            built.deps, run_id=str(run["id"]), klass=None, starting_after=after, limit=100
+        )
+        items.extend(page["data"])
+        if not page["has_more"]:
+            break
+        after = page["data"][-1]["id"]
+    columns = ["class", "line", "location", "expected", "actual", "action"]
+    if path.suffix == ".html":
+        rows = "".join(
+            "<tr>"
+            + "".join(f"<td>{html.escape(str(i.get(c) or ''))}</td>" for c in columns)
+            + "</tr>"
+            for i in items
+        )
+        head = "".join(f"<th>{c}</th>" for c in columns)
+        path.write_text(
+            f"<!doctype html><meta charset=utf-8><title>Reconciliation {run['id']}</title>"
+            f"<h1>Reconciliation {run['id']}</h1><table border=1><tr>{head}</tr>{rows}</table>",
+            encoding="utf-8",
+        )
+    else:
+        with path.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.DictWriter(handle, fieldnames=columns, extrasaction="ignore")
+            writer.writeheader()
+            writer.writerows(items)
+    console.print(f"report written to {path}")
+
+
 @app.command()
 def settle(
     payment_id: str,

@@ -201,22 +201,40 @@ def test_exceptions_are_per_merchant(client, auth, other_auth, engine_app):
     assert stolen.status_code == 404
 
 
-def test_a_success_reported_for_a_failed_attempt_is_refunded_automatically(client, auth, engine_app, simulator,
-                                                                         run_worker_until):
+def test_a_success_reported_for_a_failed_attempt_is_refunded_automatically(
+    client, auth, engine_app, simulator, run_worker_until
+):
     """The provider broke its word: it said no, then charged anyway. The payer gets the money back."""
     import httpx
 
-    declined = client.post("/v1/payments", json={**VISA, "payment_method": "pm_card_declined"}, headers=auth).json()
+    declined = client.post(
+        "/v1/payments", json={**VISA, "payment_method": "pm_card_declined"}, headers=auth
+    ).json()
     attempt = declined["attempts"][0]
-    real = httpx.post(f"{simulator.base_url}/sim_a/v1/charges", headers={"Idempotency-Key": "rogue"},
-                      json={"amount_minor": 1999, "currency": "USD", "payment_method": "pm_card_visa"}).json()
-    body, headers = _signed(_event(attempt | {"provider_reference": real["id"]}, "succeeded", "evt_rogue"))
-    assert client.post("/v1/providers/sim_a/webhooks", content=body, headers=headers).status_code == 200
+    real = httpx.post(
+        f"{simulator.base_url}/sim_a/v1/charges",
+        headers={"Idempotency-Key": "rogue"},
+        json={"amount_minor": 1999, "currency": "USD", "payment_method": "pm_card_visa"},
+    ).json()
+    body, headers = _signed(
+        _event(attempt | {"provider_reference": real["id"]}, "succeeded", "evt_rogue")
+    )
+    assert (
+        client.post("/v1/providers/sim_a/webhooks", content=body, headers=headers).status_code
+        == 200
+    )
     run_worker_until(engine_app, lambda: any(r["kind"] == "refund" for r in simulator.records()))
-    run_worker_until(engine_app, lambda: client.get("/v1/refunds", headers=auth).json()["data"][0]["status"] == "succeeded")
+    run_worker_until(
+        engine_app,
+        lambda: client.get("/v1/refunds", headers=auth).json()["data"][0]["status"] == "succeeded",
+    )
 
     [refund] = client.get("/v1/refunds", headers=auth).json()["data"]
-    assert (refund["amount"], refund["reason"], refund["payment"]) == (1999, "duplicate", declined["id"])
+    assert (refund["amount"], refund["reason"], refund["payment"]) == (
+        1999,
+        "duplicate",
+        declined["id"],
+    )
     assert client.get(f"/v1/payments/{declined['id']}", headers=auth).json()["status"] == "failed"
     [exception] = client.get("/v1/exceptions", headers=auth).json()["data"]
     assert exception["kind"] == "conflicting_evidence" and refund["id"] in exception["reason"]

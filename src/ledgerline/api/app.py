@@ -13,6 +13,7 @@ from ledgerline.api.routes_exceptions import router as exceptions_router
 from ledgerline.api.routes_money import router as money_router
 from ledgerline.api.routes_payments import router as payments_router
 from ledgerline.api.routes_providers import router as providers_router
+from ledgerline.api.routes_recon import router as recon_router
 from ledgerline.bootstrap import App
 
 
@@ -26,7 +27,13 @@ def create_app(app: App) -> FastAPI:
     api.state.ledgerline = app
     errors.install(api)
     api.add_middleware(RequestIdAndBodyLimit, body_max_bytes=app.settings.request_body_max_bytes)
-    for router in (payments_router, money_router, providers_router, exceptions_router):
+    for router in (
+        payments_router,
+        money_router,
+        providers_router,
+        exceptions_router,
+        recon_router,
+    ):
         api.include_router(router)
 
     @api.get("/health", summary="Liveness and database reachability")

@@ -146,6 +146,23 @@ CATALOG: dict[str, ErrorSpec] = {
         "The CSV file has invalid rows; nothing was created.",
         "CSV 文件中有无效行；未创建任何记录。",
     ),
+    "statement_malformed": ErrorSpec(
+        422,
+        _T.INVALID_REQUEST,
+        False,
+        "The statement file could not be read; nothing of it was applied.",
+        "对账文件无法解析；文件中的任何内容都未被处理。",
+    ),
+    "statement_format_unknown": ErrorSpec(
+        400,
+        _T.INVALID_REQUEST,
+        False,
+        "That statement format is not supported.",
+        "不支持该对账文件格式。",
+    ),
+    "statement_profile_invalid": ErrorSpec(
+        400, _T.INVALID_REQUEST, False, "The column-mapping profile is invalid.", "列映射配置无效。"
+    ),
     # -- authentication ----------------------------------------------------------------------
     "api_key_missing": ErrorSpec(
         401,

@@ -1,0 +1,1 @@
+"""Reconciliation: statement parsers (one module per format) and the matcher."""

@@ -6,7 +6,15 @@ import random
 from dataclasses import dataclass, field
 
 from ledgerline.domain.circuit import CircuitPolicy
-from ledgerline.services.ports import Clock, ConnectorRegistry, Ids, UnitOfWorkFactory, Vault
+from ledgerline.services.ports import (
+    Clock,
+    ConnectorRegistry,
+    Ids,
+    Matcher,
+    StatementParser,
+    UnitOfWorkFactory,
+    Vault,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +37,8 @@ class ProcessingPolicy:
     sweep_interval_s: float = 30.0
     payout_rail: str = "sim_bank"
     payout_sla_s: float = 24 * 3600.0  # a payout not paid within a day needs a person
+    # A record absent from its provider's statement is "not received" only after this.
+    settlement_window_days: int = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,3 +50,5 @@ class Deps:
     policy: ProcessingPolicy = field(default_factory=ProcessingPolicy)
     rng: random.Random = field(default_factory=random.Random)  # seeded in simulations
     vault: Vault | None = None  # needed by payouts only
+    matcher: Matcher | None = None  # needed by reconciliation only
+    parse_statement: StatementParser | None = None

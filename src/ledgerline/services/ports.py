@@ -22,6 +22,7 @@ from ledgerline.domain.provider_calls import (
     RefundRequest,
 )
 from ledgerline.domain.routing import RoutingRule
+from ledgerline.domain.settlement import SettlementLine
 from ledgerline.domain.states import AttemptStatus, PaymentStatus, PayoutStatus
 
 
@@ -340,6 +341,60 @@ class PricingRepo(Protocol):
     def for_merchant(self, merchant_id: str) -> list[PricingRule]: ...
 
 
+class ReconRepo(Protocol):
+    def file_by_hash(self, sha256: str) -> dict[str, Any] | None: ...
+    def store_file(
+        self,
+        *,
+        file_id: str,
+        provider: str,
+        format: str,
+        name: str,
+        sha256: str,
+        content: bytes,
+        now: dt.datetime,
+    ) -> None: ...
+    def mark_file(self, file_id: str, *, status: str, error: str | None = None) -> None: ...
+    def add_lines(self, file_id: str, lines: list[SettlementLine]) -> list[int | None]: ...
+    def ledger_records(self, provider: str) -> list[dict[str, Any]]: ...
+    def add_run(
+        self,
+        *,
+        run_id: str,
+        file_id: str,
+        provider: str,
+        summary: dict[str, Any],
+        warnings: list[str],
+        now: dt.datetime,
+    ) -> None: ...
+    def add_items(self, run_id: str, items: list[dict[str, Any]]) -> None: ...
+    def run_for_file(self, file_id: str) -> dict[str, Any] | None: ...
+    def run(self, run_id: str) -> dict[str, Any] | None: ...
+    def items(
+        self, run_id: str, *, klass: str | None, after_id: int | None, limit: int
+    ) -> list[dict[str, Any]]: ...
+
+
+class Matcher(Protocol):
+    """Pairs statement lines with ledger records; returns (line, record, class) triples."""
+
+    def match(
+        self, lines: list[dict[str, object]], records: list[dict[str, object]]
+    ) -> list[tuple[int | None, int | None, str]]: ...
+
+
+class StatementParser(Protocol):
+    def __call__(
+        self,
+        format_name: str,
+        data: bytes,
+        *,
+        provider: str,
+        source_name: str,
+        profile: str | None = None,
+    ) -> Any: ...
+
+
 class Vault(Protocol):
     """Encryption at rest for sensitive documents (payout destinations)."""
 
@@ -365,6 +420,7 @@ class UnitOfWork(Protocol):
     refunds: RefundRepo
     payouts: PayoutRepo
     pricing: PricingRepo
+    recon: ReconRepo
 
     def __enter__(self) -> UnitOfWork: ...
     def __exit__(self, *args: object) -> None: ...

@@ -7,9 +7,11 @@ from sqlalchemy import (
     BigInteger,
     CheckConstraint,
     Column,
+    Date,
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -347,4 +349,71 @@ payouts = Table(
     UniqueConstraint("merchant_id", "idempotency_key", name="uq_payouts_merchant_idempotency_key"),
     Index("ix_payouts_merchant_created", "merchant_id", "created_at", "id"),
     Index("ix_payouts_status", "status"),
+)
+
+# -- reconciliation (migration 0004) ----------------------------------------------------------
+
+recon_files = Table(
+    "recon_files",
+    metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("provider", String(64), nullable=False),
+    Column("format", String(32), nullable=False),
+    Column("name", String(255), nullable=False),
+    Column("sha256", String(64), nullable=False, unique=True),  # the same file twice is a no-op
+    Column("size_bytes", BigInteger, nullable=False),
+    Column("content", LargeBinary, nullable=False),  # stored before it is parsed
+    Column("status", String(16), nullable=False),  # received | parsed | rejected
+    Column("error", Text),
+    Column("received_at", UtcDateTime(), nullable=False),
+)
+
+settlement_lines = Table(
+    "settlement_lines",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("file_id", String(ID), ForeignKey("recon_files.id"), nullable=False, index=True),
+    Column("provider", String(64), nullable=False),
+    Column("line_identity", String(255), nullable=False),
+    Column("line_type", String(16), nullable=False),
+    Column("direction", String(8), nullable=False),
+    Column("gross_minor", BigInteger, nullable=False),
+    Column("fee_minor", BigInteger, nullable=False),
+    Column("net_minor", BigInteger, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("value_date", Date),
+    Column("status", String(32), nullable=False),
+    Column("provider_reference", String(200)),
+    Column("our_reference", String(200)),
+    Column("location", String(255), nullable=False),
+    # A line seen in two files is one line: never settled twice.
+    UniqueConstraint("provider", "line_identity", name="uq_settlement_lines_identity"),
+)
+
+recon_runs = Table(
+    "recon_runs",
+    metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("file_id", String(ID), ForeignKey("recon_files.id"), nullable=False),
+    Column("provider", String(64), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("summary", JSON, nullable=False),
+    Column("warnings", JSON, nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+)
+
+recon_items = Table(
+    "recon_items",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("run_id", String(ID), ForeignKey("recon_runs.id"), nullable=False),
+    Column("class", String(32), nullable=False),
+    Column("line_identity", String(255)),
+    Column("location", String(255)),
+    Column("object_type", String(16)),
+    Column("object_id", String(ID)),
+    Column("expected", String(64)),
+    Column("actual", String(64)),
+    Column("action", Text, nullable=False),
+    Index("ix_recon_items_run_class", "run_id", "class", "id"),
 )

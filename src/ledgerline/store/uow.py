@@ -11,6 +11,7 @@ from ledgerline.store.jobs import JobQueue
 from ledgerline.store.ledger_repo import LedgerRepository
 from ledgerline.store.money_repo import PayoutRepository, PricingRepository, RefundRepository
 from ledgerline.store.payments_repo import AttemptRepository, MerchantRepository, PaymentRepository
+from ledgerline.store.recon_repo import ReconRepository
 from ledgerline.store.records_repo import EventRepository, IdempotencyRepository, TimelineRepository
 from ledgerline.store.resilience_repo import (
     ExceptionRepository,
@@ -38,6 +39,7 @@ class SqlUnitOfWork:
     refunds: RefundRepository
     payouts: PayoutRepository
     pricing: PricingRepository
+    recon: ReconRepository
 
     def __init__(self, engine: Engine, *, read_only: bool = False) -> None:
         self._engine = engine
@@ -66,6 +68,7 @@ class SqlUnitOfWork:
         self.refunds = RefundRepository(connection)
         self.payouts = PayoutRepository(connection)
         self.pricing = PricingRepository(connection)
+        self.recon = ReconRepository(connection)
         return self
 
     def commit(self) -> None:
