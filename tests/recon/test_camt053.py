@@ -28,10 +28,10 @@ def test_every_sample_parses_to_its_expected_entries_and_totals(name):
     [statement] = _expected()[name]["statements"]
     assert len(parsed.lines) == statement["entry_count"]
     credits = sum(
-        (l.gross.to_decimal() for l in parsed.lines if l.direction is Direction.CREDIT), Decimal(0)
+        (line.gross.to_decimal() for line in parsed.lines if line.direction is Direction.CREDIT), Decimal(0)
     )
     debits = sum(
-        (l.gross.to_decimal() for l in parsed.lines if l.direction is Direction.DEBIT), Decimal(0)
+        (line.gross.to_decimal() for line in parsed.lines if line.direction is Direction.DEBIT), Decimal(0)
     )
     assert (credits, debits) == (
         Decimal(statement["sum_credit_entries"]),
@@ -40,7 +40,7 @@ def test_every_sample_parses_to_its_expected_entries_and_totals(name):
     assert parsed.account == statement["account"]
     # The two files documented as not internally consistent are reported, never silently accepted.
     assert bool(parsed.warnings) == (not statement["opening_plus_booked_net_equals_closing"])
-    assert len({l.line_identity for l in parsed.lines}) == len(parsed.lines)
+    assert len({line.line_identity for line in parsed.lines}) == len(parsed.lines)
 
 
 def test_the_fx_entry_uses_the_account_currency_amount_not_the_instructed_one():
@@ -56,12 +56,12 @@ def test_the_fx_entry_uses_the_account_currency_amount_not_the_instructed_one():
 def test_reversals_keep_their_own_direction():
     name = "camt053.001.04_ch_postfinance_batch_reversal.xml"
     parsed = parse("camt053", (SAMPLES / name).read_bytes(), provider="bank", source_name=name)
-    reversals = [l for l in parsed.lines if l.status == "reversal"]
+    reversals = [line for line in parsed.lines if line.status == "reversal"]
     expected = [
         e for e in _expected()[name]["statements"][0]["entries"] if e["reversal"] in ("true", True)
     ]
     assert len(reversals) == len(expected) == 2
-    assert [l.direction.value for l in reversals] == [
+    assert [line.direction.value for line in reversals] == [
         ("credit" if e["cdi"] == "CRDT" else "debit") for e in expected
     ]
 
