@@ -17,6 +17,7 @@ MATCH_CLASSES = ("matched", "amount_mismatch", "currency_mismatch", "status_mism
 
 
 def _pair(lines: pl.DataFrame, records: pl.DataFrame, key: str) -> pl.DataFrame:
+    """Small-pass pairing on `key` (the leftovers after the provider-reference join)."""
     left = lines.filter(pl.col(key).is_not_null()).select("line", key, "amount", "currency")
     right = records.filter(pl.col(key).is_not_null()).select(
         "record",
@@ -47,36 +48,80 @@ def _classify(pairs: pl.DataFrame) -> pl.DataFrame:
 def match(lines: pl.DataFrame, records: pl.DataFrame, *, window_days: int = 3) -> pl.DataFrame:
     """Every line gets a class; records matched by none are returned with line = null and class
     `unmatched_record` (the caller decides whether the settlement window has passed)."""
-    fresh = lines.filter(~pl.col("duplicate"))
-    results = []
-    for key in ("provider_reference", "our_reference"):
-        found = _classify(_pair(fresh, records, key))
-        results.append(found)
-        fresh = fresh.join(found.select("line"), on="line", how="anti")
-        records = records.join(found.select("record"), on="record", how="anti")
-    results.append(_by_amount(fresh, records, window_days))
-    matched = pl.concat(results)
-    fresh = fresh.join(matched.select("line"), on="line", how="anti")
-    records = records.join(matched.select("record"), on="record", how="anti")
     duplicates = lines.filter(pl.col("duplicate")).select(
         "line",
         pl.lit(None, pl.Int64).alias("record"),
         pl.lit("duplicate_in_statement").alias("class"),
     )
+    pairs, fresh, records = _by_provider_reference(lines.filter(~pl.col("duplicate")), records)
+    results = [pairs]
+    # Only the few lines and records left by the first pass reach the slower passes.
+    found = _classify(_pair(fresh, records, "our_reference"))
+    results.append(found)
+    fresh = fresh.join(found.select("line"), on="line", how="anti")
+    records = records.join(found.select("record"), on="record", how="anti")
+    by_amount = _by_amount(fresh, records, window_days)
+    fresh = fresh.join(by_amount.select("line"), on="line", how="anti")
+    records = records.join(by_amount.select("record"), on="record", how="anti")
     missing = fresh.select(
         "line", pl.lit(None, pl.Int64).alias("record"), pl.lit("missing_in_ledger").alias("class")
     )
     left_over = records.select(
         pl.lit(None, pl.Int64).alias("line"), "record", pl.lit("unmatched_record").alias("class")
     )
-    return pl.concat(
+    frames = [*results, by_amount, duplicates, missing, left_over]
+    return pl.concat([f.cast({"line": pl.Int64, "record": pl.Int64}) for f in frames])
+
+
+def _by_provider_reference(
+    lines: pl.DataFrame, records: pl.DataFrame
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """One full join on the provider reference, planned lazily so the join runs once: matched
+    pairs, and what each side has left."""
+    line_cols = [c for c in lines.columns if c != "duplicate"]
+    renamed = {
+        c: f"r_{c}" for c in records.columns if c not in ("record", "provider_reference", "ok")
+    }
+    record_cols = ["record", "provider_reference", *renamed.values(), "ok"]
+    left, right = lines.lazy().select(line_cols), records.lazy().rename(renamed)
+    joined = left.filter(pl.col("provider_reference").is_not_null()).join(
+        right.filter(pl.col("provider_reference").is_not_null()),
+        on="provider_reference",
+        how="full",
+        coalesce=True,
+    )
+    both = joined.filter(
+        pl.col("line").is_not_null() & pl.col("record").is_not_null()
+    ).with_columns(pl.col("record").is_first_distinct().alias("first"))
+    # A second line on the same record is a duplicate of the first, never a second match.
+    pairs = both.select(
+        "line",
+        pl.when(pl.col("first")).then(pl.col("record")).alias("record"),
+        pl.when(~pl.col("first"))
+        .then(pl.lit("duplicate_in_statement"))
+        .when(~pl.col("ok"))
+        .then(pl.lit("status_mismatch"))
+        .when(pl.col("currency") != pl.col("r_currency"))
+        .then(pl.lit("currency_mismatch"))
+        .when(pl.col("amount") != pl.col("r_amount"))
+        .then(pl.lit("amount_mismatch"))
+        .otherwise(pl.lit("matched"))
+        .alias("class"),
+    )
+    left_lines = pl.concat(
         [
-            matched.cast({"record": pl.Int64}),
-            duplicates,
-            missing,
-            left_over.cast({"line": pl.Int64}),
+            joined.filter(pl.col("record").is_null()).select(line_cols),
+            left.filter(pl.col("provider_reference").is_null()),
         ]
     )
+    left_records = pl.concat(
+        [
+            joined.filter(pl.col("line").is_null()).select(record_cols),
+            right.filter(pl.col("provider_reference").is_null()).select(record_cols),
+        ]
+    )
+    done, fresh, remaining = pl.collect_all([pairs, left_lines, left_records])
+    return done, fresh, remaining.rename({v: k for k, v in renamed.items()}).select(records.columns)
 
 
 def _by_amount(lines: pl.DataFrame, records: pl.DataFrame, window_days: int) -> pl.DataFrame:
