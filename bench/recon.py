@@ -35,7 +35,7 @@ def generate(rows: int, folder: Path) -> dict[str, int]:
             "provider_reference": "ch_" + ids.cast(pl.Utf8).str.zfill(10),
             "our_reference": "att_" + ids.cast(pl.Utf8).str.zfill(10),
             "amount": (ids * 7919 % 100_000 + 100).cast(pl.Int64),
-            "currency": pl.Series(["USD"] * rows),
+            "currency": pl.Series(["USD"] * rows, dtype=pl.Categorical),
             "day": pl.Series([day] * rows),
             "ok": pl.Series([True] * rows),
         }
@@ -55,9 +55,12 @@ def generate(rows: int, folder: Path) -> dict[str, int]:
     lines = lines.filter(
         (pl.col("line") < bad) | (pl.col("line") >= 2 * bad)
     )  # missing_in_statement
-    extra = lines.head(bad).with_columns(  # missing_in_ledger: charges we know nothing of
-        ("ch_x" + pl.col("line").cast(pl.Utf8)).alias("provider_reference"),
+    extra = lines.head(
+        bad
+    ).with_columns(  # missing_in_ledger: charges we know nothing of, at amounts no
+        ("ch_x" + pl.col("line").cast(pl.Utf8)).alias("provider_reference"),  # record has either
         pl.lit(None, pl.Utf8).alias("our_reference"),
+        (pl.col("amount") + 10_000_000).alias("amount"),
         (pl.col("line") + rows).alias("line"),
     )
     repeated = lines.slice(2 * bad, bad).with_columns(

@@ -30,6 +30,30 @@ def _exponents() -> dict[str, int]:
 
 
 _EXPONENTS = _exponents()
+# Withdrawn ISO 4217 codes (list three) still seen in old bank statements. Statements may carry
+# them; nothing else accepts them, so they can never become a payment.
+WITHDRAWN_EXPONENTS = {
+    "DEM": 2,
+    "FRF": 2,
+    "NLG": 2,
+    "BEF": 0,
+    "ITL": 0,
+    "ESP": 0,
+    "ATS": 2,
+    "FIM": 2,
+    "IEP": 2,
+    "PTE": 0,
+    "LUF": 0,
+    "GRD": 0,
+    "SIT": 2,
+    "CYP": 2,
+    "MTL": 2,
+    "SKK": 2,
+    "EEK": 2,
+    "LVL": 2,
+    "LTL": 2,
+    "HRK": 2,
+}
 
 
 def currency_exponent(currency: str) -> int:
@@ -37,18 +61,19 @@ def currency_exponent(currency: str) -> int:
 
     Raises `LedgerlineError("currency_unsupported")` for a code ISO 4217 does not define.
     """
-    exponent = _EXPONENTS.get(currency)
+    exponent = _EXPONENTS.get(currency, WITHDRAWN_EXPONENTS.get(currency))
     if exponent is None:
         raise LedgerlineError("currency_unsupported", param="currency", detail=repr(currency))
     return exponent
 
 
-def normalize_currency(currency: str, *, param: str = "currency") -> str:
-    """Upper-case ISO 4217 code; raises `currency_unsupported` for anything else."""
+def normalize_currency(currency: str, *, param: str = "currency", withdrawn: bool = False) -> str:
+    """Upper-case ISO 4217 code; raises `currency_unsupported` for anything else. `withdrawn`
+    also admits historic codes, for reading old statements only."""
     if not isinstance(currency, str) or len(currency) != 3:
         raise LedgerlineError("currency_unsupported", param=param, detail=repr(currency))
     code = currency.upper()
-    if code not in _EXPONENTS:
+    if code not in _EXPONENTS and not (withdrawn and code in WITHDRAWN_EXPONENTS):
         raise LedgerlineError("currency_unsupported", param=param, detail=repr(currency))
     return code
 
@@ -63,7 +88,7 @@ class Money:
     def __post_init__(self) -> None:
         assert isinstance(self.amount_minor, int) and not isinstance(self.amount_minor, bool)
         assert abs(self.amount_minor) <= AMOUNT_MINOR_MAX, self.amount_minor
-        assert self.currency in _EXPONENTS, self.currency
+        assert self.currency in _EXPONENTS or self.currency in WITHDRAWN_EXPONENTS, self.currency
 
     @classmethod
     def of(cls, amount_minor: int, currency: str, *, param: str = "amount") -> Money:
@@ -78,13 +103,15 @@ class Money:
         return cls(amount_minor=amount_minor, currency=code)
 
     @classmethod
-    def from_decimal(cls, value: str | Decimal, currency: str, *, param: str = "amount") -> Money:
+    def from_decimal(
+        cls, value: str | Decimal, currency: str, *, param: str = "amount", withdrawn: bool = False
+    ) -> Money:
         """Parse a major-unit decimal such as "12.34" exactly; may be zero or negative.
 
         Raises `amount_too_precise` when the value has more digits than the currency's minor
         unit, and `amount_invalid` when it is not a number.
         """
-        code = normalize_currency(currency)
+        code = normalize_currency(currency, withdrawn=withdrawn)
         try:
             number = value if isinstance(value, Decimal) else Decimal(str(value).strip())
         except InvalidOperation:

@@ -76,14 +76,16 @@ def match(lines: pl.DataFrame, records: pl.DataFrame, *, window_days: int = 3) -
 def _by_provider_reference(
     lines: pl.DataFrame, records: pl.DataFrame
 ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
-    """One full join on the provider reference, planned lazily so the join runs once: matched
-    pairs, and what each side has left."""
-    line_cols = [c for c in lines.columns if c != "duplicate"]
-    renamed = {
-        c: f"r_{c}" for c in records.columns if c not in ("record", "provider_reference", "ok")
-    }
-    record_cols = ["record", "provider_reference", *renamed.values(), "ok"]
-    left, right = lines.lazy().select(line_cols), records.lazy().rename(renamed)
+    """One full join on the provider reference, over the few columns it needs and planned lazily
+    so it runs once: matched pairs, and the ids each side has left (whole rows fetched after)."""
+    left = lines.lazy().select("line", "provider_reference", "amount", "currency")
+    right = records.lazy().select(
+        "record",
+        "provider_reference",
+        pl.col("amount").alias("r_amount"),
+        pl.col("currency").alias("r_currency"),
+        "ok",
+    )
     joined = left.filter(pl.col("provider_reference").is_not_null()).join(
         right.filter(pl.col("provider_reference").is_not_null()),
         on="provider_reference",
@@ -108,20 +110,24 @@ def _by_provider_reference(
         .otherwise(pl.lit("matched"))
         .alias("class"),
     )
-    left_lines = pl.concat(
+    line_ids = pl.concat(
         [
-            joined.filter(pl.col("record").is_null()).select(line_cols),
-            left.filter(pl.col("provider_reference").is_null()),
+            joined.filter(pl.col("record").is_null()).select("line"),
+            left.filter(pl.col("provider_reference").is_null()).select("line"),
         ]
     )
-    left_records = pl.concat(
+    record_ids = pl.concat(
         [
-            joined.filter(pl.col("line").is_null()).select(record_cols),
-            right.filter(pl.col("provider_reference").is_null()).select(record_cols),
+            joined.filter(pl.col("line").is_null()).select("record"),
+            right.filter(pl.col("provider_reference").is_null()).select("record"),
         ]
     )
-    done, fresh, remaining = pl.collect_all([pairs, left_lines, left_records])
-    return done, fresh, remaining.rename({v: k for k, v in renamed.items()}).select(records.columns)
+    done, lines_left, records_left = pl.collect_all([pairs, line_ids, record_ids])
+    return (
+        done,
+        lines.join(lines_left, on="line", how="semi"),
+        records.join(records_left, on="record", how="semi"),
+    )
 
 
 def _by_amount(lines: pl.DataFrame, records: pl.DataFrame, window_days: int) -> pl.DataFrame:
