@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from ledgerline.domain.errors import LedgerlineError
-from ledgerline.recon import camt053, generic_csv, mt940, simulator_export
+from ledgerline.recon import bai2, camt053, generic_csv, mt940, simulator_export
 from ledgerline.recon.statement import ParsedStatement
 
-FORMATS = ("simulator", "camt053", "mt940", "csv")
+FORMATS = ("simulator", "camt053", "mt940", "bai2", "csv")
 
 
 def parse(
@@ -24,6 +24,8 @@ def parse(
         return simulator_export.parse(data, provider=provider, source_name=source_name)
     if format_name == "camt053":
         return camt053.parse(data, provider=provider, source_name=source_name)
+    if format_name == "bai2":
+        return bai2.parse(data, provider=provider, source_name=source_name)
     if format_name == "mt940":
         return mt940.parse(data, provider=provider, source_name=source_name)
     if format_name == "csv":
