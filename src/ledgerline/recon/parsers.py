@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from ledgerline.domain.errors import LedgerlineError
-from ledgerline.recon import bai2, camt053, generic_csv, mt940, simulator_export
+from ledgerline.recon import bai2, camt053, cn_bills, generic_csv, mt940, simulator_export
 from ledgerline.recon.statement import ParsedStatement
 
-FORMATS = ("simulator", "camt053", "mt940", "bai2", "csv")
+FORMATS = ("simulator", "camt053", "mt940", "bai2", "wechat", "alipay", "csv")
 
 
 def parse(
@@ -24,6 +24,10 @@ def parse(
         return simulator_export.parse(data, provider=provider, source_name=source_name)
     if format_name == "camt053":
         return camt053.parse(data, provider=provider, source_name=source_name)
+    if format_name == "wechat":
+        return cn_bills.parse_wechat(data, provider=provider, source_name=source_name)
+    if format_name == "alipay":
+        return cn_bills.parse_alipay(data, provider=provider, source_name=source_name)
     if format_name == "bai2":
         return bai2.parse(data, provider=provider, source_name=source_name)
     if format_name == "mt940":
