@@ -28,10 +28,12 @@ def test_every_sample_parses_to_its_expected_entries_and_totals(name):
     [statement] = _expected()[name]["statements"]
     assert len(parsed.lines) == statement["entry_count"]
     credits = sum(
-        (line.gross.to_decimal() for line in parsed.lines if line.direction is Direction.CREDIT), Decimal(0)
+        (line.gross.to_decimal() for line in parsed.lines if line.direction is Direction.CREDIT),
+        Decimal(0),
     )
     debits = sum(
-        (line.gross.to_decimal() for line in parsed.lines if line.direction is Direction.DEBIT), Decimal(0)
+        (line.gross.to_decimal() for line in parsed.lines if line.direction is Direction.DEBIT),
+        Decimal(0),
     )
     assert (credits, debits) == (
         Decimal(statement["sum_credit_entries"]),

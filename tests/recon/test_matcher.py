@@ -15,8 +15,18 @@ DAY = dt.date(2026, 11, 1)
 
 def _case(seed: int, size: int):
     rng = random.Random(seed)
-    records = [{"record": i, "provider_reference": f"ch{i}", "our_reference": f"att{i}", "amount": 100 + i,
-                "currency": "USD", "day": DAY, "ok": rng.random() > 0.1} for i in range(size)]
+    records = [
+        {
+            "record": i,
+            "provider_reference": f"ch{i}",
+            "our_reference": f"att{i}",
+            "amount": 100 + i,
+            "currency": "USD",
+            "day": DAY,
+            "ok": rng.random() > 0.1,
+        }
+        for i in range(size)
+    ]
     lines = []
     for i in range(size):
         roll = rng.random()
@@ -24,10 +34,26 @@ def _case(seed: int, size: int):
             continue  # missing in statement
         amount = 100 + i + (1 if roll > 0.9 else 0)
         ref = f"ch{i}" if roll < 0.7 else None
-        lines.append({"provider_reference": ref, "our_reference": f"att{i}" if ref is None else None, "amount": amount,
-                      "currency": "USD", "day": DAY, "duplicate": False})
-    lines.append({"provider_reference": "ch_orphan", "our_reference": None, "amount": 10**9, "currency": "USD",
-                  "day": DAY, "duplicate": False})
+        lines.append(
+            {
+                "provider_reference": ref,
+                "our_reference": f"att{i}" if ref is None else None,
+                "amount": amount,
+                "currency": "USD",
+                "day": DAY,
+                "duplicate": False,
+            }
+        )
+    lines.append(
+        {
+            "provider_reference": "ch_orphan",
+            "our_reference": None,
+            "amount": 10**9,
+            "currency": "USD",
+            "day": DAY,
+            "duplicate": False,
+        }
+    )
     return lines, records
 
 
@@ -35,8 +61,14 @@ def _classes(lines, records):
     """(line's reference, record id, class) for every result, in a canonical order."""
     numbered = [dict(line, line=i) for i, line in enumerate(lines)]
     result = PolarsMatcher().match(numbered, records)
-    named = [((lines[i]["provider_reference"] or lines[i]["our_reference"]) if i is not None else "", r, c)
-             for i, r, c in result]
+    named = [
+        (
+            (lines[i]["provider_reference"] or lines[i]["our_reference"]) if i is not None else "",
+            r,
+            c,
+        )
+        for i, r, c in result
+    ]
     return sorted(named, key=lambda t: (t[0], -1 if t[1] is None else t[1], t[2]))
 
 

@@ -14,7 +14,11 @@ from ledgerline.recon.parsers import parse
 
 SAMPLES = Path(__file__).resolve().parents[2] / ".." / "shared" / "samples" / "mt940"
 pytestmark = pytest.mark.skipif(not SAMPLES.exists(), reason=f"samples not found at {SAMPLES}")
-NAMES = sorted(k for k in json.loads((SAMPLES / "expected.json").read_text()) if not k.startswith("_")) if SAMPLES.exists() else []
+NAMES = (
+    sorted(k for k in json.loads((SAMPLES / "expected.json").read_text()) if not k.startswith("_"))
+    if SAMPLES.exists()
+    else []
+)
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -24,13 +28,18 @@ def test_every_sample_matches_its_expected_entries_and_sums(name):
     parsed = parse("mt940", (SAMPLES / name).read_bytes(), provider="bank", source_name=name)
     assert len(parsed.lines) == expected["entry_count"] == len(entries)
     for direction, marks in ((Direction.CREDIT, ("C", "RD")), (Direction.DEBIT, ("D", "RC"))):
-        got = sum((line.gross.to_decimal() for line in parsed.lines if line.direction is direction), Decimal(0))
+        got = sum(
+            (line.gross.to_decimal() for line in parsed.lines if line.direction is direction),
+            Decimal(0),
+        )
         assert got == sum((Decimal(e["amount"]) for e in entries if e["mark"] in marks), Decimal(0))
     assert len({line.line_identity for line in parsed.lines}) == len(parsed.lines)
 
 
 def test_a_reversal_of_credit_is_money_out_although_the_library_signs_it_positive():
-    parsed = parse("mt940", (SAMPLES / "de_sepa_mt9401.sta").read_bytes(), provider="bank", source_name="x")
+    parsed = parse(
+        "mt940", (SAMPLES / "de_sepa_mt9401.sta").read_bytes(), provider="bank", source_name="x"
+    )
     reversals = [line for line in parsed.lines if line.status == "reversal"]
     assert reversals and all(line.direction is Direction.DEBIT for line in reversals)
 

@@ -11,13 +11,25 @@ from hypothesis import strategies as st
 from ledgerline.domain.errors import LedgerlineError
 from ledgerline.recon.parsers import parse
 
-PROFILE = Path(__file__).resolve().parents[2] / "src" / "ledgerline" / "recon" / "profiles" / "simulator.toml"
+PROFILE = (
+    Path(__file__).resolve().parents[2]
+    / "src"
+    / "ledgerline"
+    / "recon"
+    / "profiles"
+    / "simulator.toml"
+)
 HEADER = "line_id,type,provider_reference,our_reference,idempotency_key,gross_minor,fee_minor,net_minor,currency,value_date,status\n"
 
 rows = st.lists(
-    st.tuples(st.sampled_from(["payment", "refund", "payout"]), st.integers(1, 10**9), st.integers(0, 10**6),
-              st.sampled_from(["USD", "JPY", "EUR"])),
-    min_size=1, max_size=30,
+    st.tuples(
+        st.sampled_from(["payment", "refund", "payout"]),
+        st.integers(1, 10**9),
+        st.integers(0, 10**6),
+        st.sampled_from(["USD", "JPY", "EUR"]),
+    ),
+    min_size=1,
+    max_size=30,
 )
 
 
@@ -34,16 +46,23 @@ def test_the_dedicated_parser_and_the_csv_profile_agree_line_for_line(generated)
     data = _file(generated)
     direct = parse("simulator", data, provider="sim_a", source_name="s.csv").lines
     profiled = parse("csv", data, provider="sim_a", source_name="s.csv", profile=PROFILE).lines
-    assert [(line.line_identity, line.gross, line.fee, line.net, line.direction, line.value_date) for line in direct] == [
-        (line.line_identity, line.gross, line.fee, line.net, line.direction, line.value_date) for line in profiled]
+    assert [
+        (line.line_identity, line.gross, line.fee, line.net, line.direction, line.value_date)
+        for line in direct
+    ] == [
+        (line.line_identity, line.gross, line.fee, line.net, line.direction, line.value_date)
+        for line in profiled
+    ]
 
 
 @pytest.mark.parametrize(
     ("line", "param"),
-    [("l1,payment,ch,,k,100,3,96,USD,2026-11-01,settled", "s.csv:2"),  # gross − fee ≠ net
-     ("l1,payment,ch,,k,100,3,97,USD,2026-13-01,settled", "s.csv:2"),
-     ("l1,payment,ch,,k,100,3,97,USD", "s.csv:2"),
-     ("l1,gift,ch,,k,100,3,97,USD,2026-11-01,settled", "s.csv:2:type")],
+    [
+        ("l1,payment,ch,,k,100,3,96,USD,2026-11-01,settled", "s.csv:2"),  # gross − fee ≠ net
+        ("l1,payment,ch,,k,100,3,97,USD,2026-13-01,settled", "s.csv:2"),
+        ("l1,payment,ch,,k,100,3,97,USD", "s.csv:2"),
+        ("l1,gift,ch,,k,100,3,97,USD,2026-11-01,settled", "s.csv:2:type"),
+    ],
 )
 def test_bad_lines_name_their_place(line, param):
     with pytest.raises(LedgerlineError) as raised:

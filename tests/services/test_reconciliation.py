@@ -62,6 +62,9 @@ def test_every_injected_discrepancy_is_found_with_its_class_and_nothing_else(rec
     by_key[key[ok[1]["id"]]]["net_minor"] = str(9999 - int(by_key[key[ok[1]["id"]]]["fee_minor"]))
     rows.remove(by_key[key[ok[2]["id"]]])  # missing_in_statement
     rows.append(dict(by_key[key[ok[3]["id"]]]))  # duplicate_in_statement
+    fee_row = by_key[key[ok[4]["id"]]]  # fee_mismatch: one unit above the provider's price list
+    fee_row["fee_minor"] = str(int(fee_row["fee_minor"]) + 1)
+    fee_row["net_minor"] = str(int(fee_row["gross_minor"]) - int(fee_row["fee_minor"]))
     rows.append(
         {
             **rows[0],
@@ -77,7 +80,8 @@ def test_every_injected_discrepancy_is_found_with_its_class_and_nothing_else(rec
     )
 
     assert run["summary"]["counts"] == {
-        "matched": 3,
+        "matched": 2,
+        "fee_mismatch": 1,
         "amount_mismatch": 1,
         "missing_in_statement": 1,
         "duplicate_in_statement": 1,
@@ -99,7 +103,7 @@ def test_every_injected_discrepancy_is_found_with_its_class_and_nothing_else(rec
     balance = payments.balance(app.deps, merchant_id=merchant)
     assert balance["available"] == [{"amount": 1000 + 1003 + 1004, "currency": "usd"}]
     kinds = {e["kind"] for e in _exceptions(app, merchant)}
-    assert {"amount_mismatch", "not_received"} <= kinds
+    assert {"amount_mismatch", "not_received", "fee_mismatch"} <= kinds
     assert not [r for r in verify(app.audit) if not r.passed and r.name != "no_dead_jobs"]
 
     again = reconciliation.run_file(

@@ -39,6 +39,10 @@ class ProcessingPolicy:
     payout_sla_s: float = 24 * 3600.0  # a payout not paid within a day needs a person
     # A record absent from its provider's statement is "not received" only after this.
     settlement_window_days: int = 2
+    # What each provider charges us (basis points, fixed minor units), to check statement fees.
+    provider_fees: dict[str, tuple[int, int]] = field(
+        default_factory=lambda: {"sim_a": (290, 30), "sim_b": (250, 25)}
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -163,6 +163,19 @@ def _act(
     if klass == "matched":
         assert line is not None and record is not None
         item["action"] = _settle(deps, line, record)
+        expected_fee = _provider_fee(deps, line)
+        if expected_fee is not None and expected_fee != line.fee:
+            reason = (
+                f"{line.provider} charged a fee of {line.fee} on {line.gross} ({line.location}); its price "
+                f"list says {expected_fee}"
+            )
+            item |= {
+                "class": "fee_mismatch",
+                "expected": str(expected_fee),
+                "actual": str(line.fee),
+                "action": f"{item['action']}; "
+                + _exception(deps, record, "fee_mismatch", reason=reason, now=now),
+            }
     elif klass == "status_mismatch" or (
         klass == "missing_in_ledger" and line and line.our_reference
     ):
@@ -193,6 +206,18 @@ def _settle(deps: Deps, line: SettlementLine, record: dict[str, Any]) -> str:
         deps, payment_id=record["object_id"], evidence=f"statement {line.location}"
     )
     return "settled: pending → available" if posted else "already settled (rerun)"
+
+
+def _provider_fee(deps: Deps, line: SettlementLine) -> Money | None:
+    """The fee the provider's price list implies for a payment line (half up, as it bills)."""
+    schedule = deps.policy.provider_fees.get(line.provider)
+    if schedule is None or line.line_type is not LineType.PAYMENT:
+        return None
+    bps, fixed = schedule
+    return Money(
+        amount_minor=(line.gross.amount_minor * bps + 5000) // 10000 + fixed,
+        currency=line.gross.currency,
+    )
 
 
 def _evidence(
