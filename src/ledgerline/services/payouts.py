@@ -25,16 +25,15 @@ from ledgerline.domain.outcomes import (
     Succeeded,
     Unknown,
 )
-from ledgerline.domain.provider_calls import OperationKind, PayoutRequest
+from ledgerline.domain.provider_calls import OperationKind, PayoutRequest, ProviderReply
 from ledgerline.domain.states import AttemptStatus, PayoutStatus
-from ledgerline.services import provider_health
+from ledgerline.services import provider_health, sending
 from ledgerline.services.deps import Deps
 from ledgerline.services.ports import UnitOfWork
 from ledgerline.services.views import payout_view
 
 SUBMIT_JOB = "payout.submit"
 INQUIRE_JOB = "payout.inquire"
-JOB_ATTEMPTS_MAX = 100_000  # a payout is retried until evidence settles it; the SLA alerts a person
 LIST_LIMIT_MAX = 100
 DESCRIPTION_LENGTH_MAX = 500
 
@@ -89,7 +88,9 @@ def create_payout(
         )
         uow.payouts.add(payout, idempotency_key=idempotency_key)
         _post(deps, uow, EntryKind.PAYOUT_HELD, payout, now=now)
-        _enqueue(uow, SUBMIT_JOB, payout, run_at=now, now=now)
+        sending.enqueue_step(
+            uow, kind=SUBMIT_JOB, subject="payout", subject_id=payout.id, run_at=now, now=now
+        )
         _event(deps, uow, payout, "payout.created", now=now)
         uow.commit()
     return payout_view(payout)
@@ -145,18 +146,8 @@ def submit_payout(deps: Deps, payout_id: str) -> None:
             destination=destination,
         )
     )
-    outcome: ChargeOutcome = reply.outcome
-    if isinstance(outcome, Retryable) and not first_send:
-        outcome = Unknown(f"{outcome.reason} on a re-send; an earlier send may have been executed")
-    record(
-        deps,
-        payout_id=payout.id,
-        outcome=outcome,
-        evidence="response",
-        summary=reply.summary,
-        latency_ms=reply.latency_ms,
-        http_status=reply.http_status,
-    )
+    outcome = sending.as_sent(reply.outcome, first_send=first_send)
+    record(deps, payout_id=payout.id, outcome=outcome, evidence="response", reply=reply)
 
 
 def inquire_payout(deps: Deps, payout_id: str) -> bool:
@@ -167,15 +158,7 @@ def inquire_payout(deps: Deps, payout_id: str) -> bool:
     reply = deps.providers.get(payout.provider).inquire(
         operation=OperationKind.PAYOUT, idempotency_key=payout.id
     )
-    record(
-        deps,
-        payout_id=payout.id,
-        outcome=reply.outcome,
-        evidence="inquiry",
-        summary=reply.summary,
-        latency_ms=reply.latency_ms,
-        http_status=reply.http_status,
-    )
+    record(deps, payout_id=payout.id, outcome=reply.outcome, evidence="inquiry", reply=reply)
     return not isinstance(reply.outcome, Unknown)
 
 
@@ -185,25 +168,23 @@ def record(
     payout_id: str,
     outcome: ChargeOutcome | InquiryOutcome,
     evidence: str,
-    summary: str,
-    latency_ms: int | None = None,
-    http_status: int | None = None,
+    reply: ProviderReply[ChargeOutcome] | ProviderReply[InquiryOutcome],
 ) -> None:
+    """Apply a provider's reply about a payout in one transaction."""
     now = deps.clock.now()
     with deps.uow() as uow:
         payout = uow.payouts.get(payout_id, for_update=True)
         assert payout is not None, payout_id
-        if latency_ms is not None:
-            provider_health.record_call(
-                deps,
-                uow,
-                provider=payout.provider,
-                operation=f"payout_{evidence}",
-                outcome=outcome,
-                latency_ms=latency_ms,
-                http_status=http_status,
-                now=now,
-            )
+        provider_health.record_call(
+            deps,
+            uow,
+            provider=payout.provider,
+            operation=f"payout_{evidence}",
+            outcome=reply.outcome,
+            latency_ms=reply.latency_ms,
+            http_status=reply.http_status,
+            now=now,
+        )
         if payout.attempt_status in (AttemptStatus.PENDING, AttemptStatus.UNKNOWN) and _apply(
             deps, uow, payout, outcome, evidence=evidence, now=now
         ):
@@ -248,10 +229,11 @@ def _apply(
             _event(deps, uow, failed, "payout.failed", now=now)
         case Retryable():
             delay_s = deps.policy.inquiry_delays_s[min(2, len(deps.policy.inquiry_delays_s) - 1)]
-            _enqueue(
+            sending.enqueue_step(
                 uow,
-                SUBMIT_JOB,
-                payout,
+                kind=SUBMIT_JOB,
+                subject="payout",
+                subject_id=payout.id,
                 run_at=now + dt.timedelta(seconds=delay_s),
                 now=now,
                 revive=True,
@@ -264,10 +246,11 @@ def _apply(
                         AttemptStatus.UNKNOWN, now=now, provider_code=reason, evidence=evidence
                     )
                 )
-                _enqueue(
+                sending.enqueue_step(
                     uow,
-                    INQUIRE_JOB,
-                    payout,
+                    kind=INQUIRE_JOB,
+                    subject="payout",
+                    subject_id=payout.id,
                     run_at=now + dt.timedelta(seconds=deps.policy.inquiry_delays_s[0]),
                     now=now,
                 )
@@ -348,28 +331,6 @@ def _post(
             amount=payout.amount,
         ),
         now=now,
-    )
-
-
-def _enqueue(
-    uow: UnitOfWork,
-    kind: str,
-    payout: Payout,
-    *,
-    run_at: dt.datetime,
-    now: dt.datetime,
-    revive: bool = False,
-) -> None:
-    prefix = "payout-submit" if kind == SUBMIT_JOB else "payout-inquire"
-    if revive:
-        uow.jobs.complete(f"{prefix}:{payout.id}", now=now)
-    uow.jobs.enqueue(
-        kind=kind,
-        dedupe_key=f"{prefix}:{payout.id}",
-        payload={"payout_id": payout.id},
-        run_at=run_at,
-        now=now,
-        attempts_max=JOB_ATTEMPTS_MAX,
     )
 
 

@@ -27,7 +27,7 @@ from ledgerline.domain.payments import Attempt, Payment
 from ledgerline.domain.provider_calls import ChargeRequest, OperationKind, ProviderReply
 from ledgerline.domain.routing import next_provider
 from ledgerline.domain.states import PAYMENT_TERMINAL, AttemptStatus, PaymentStatus
-from ledgerline.services import exceptions, provider_health, refunds
+from ledgerline.services import exceptions, provider_health, refunds, sending
 from ledgerline.services.deps import Deps
 from ledgerline.services.ports import UnitOfWork
 from ledgerline.services.views import payment_view
@@ -115,9 +115,7 @@ def submit_attempt(deps: Deps, attempt_id: str, *, first_send: bool) -> str | No
             description=payment.description,
         )
     )
-    if not first_send and isinstance(reply.outcome, Retryable):
-        reason = f"{reply.outcome.reason} on a re-send; an earlier send may have been executed"
-        reply = replace(reply, outcome=Unknown(reason))
+    reply = replace(reply, outcome=sending.as_sent(reply.outcome, first_send=first_send))
     return record_reply(deps, attempt_id=attempt.id, reply=reply, evidence="response")
 
 

@@ -20,16 +20,15 @@ from ledgerline.domain.outcomes import (
     Unknown,
 )
 from ledgerline.domain.payments import Payment
-from ledgerline.domain.provider_calls import OperationKind, RefundRequest
+from ledgerline.domain.provider_calls import OperationKind, ProviderReply, RefundRequest
 from ledgerline.domain.states import AttemptStatus, PaymentStatus, RefundStatus
-from ledgerline.services import exceptions, provider_health
+from ledgerline.services import exceptions, provider_health, sending
 from ledgerline.services.deps import Deps
 from ledgerline.services.ports import UnitOfWork
 from ledgerline.services.views import refund_view
 
 SUBMIT_JOB = "refund.submit"
 INQUIRE_JOB = "refund.inquire"
-JOB_ATTEMPTS_MAX = 100_000  # refunds keep trying until evidence settles them
 LIST_LIMIT_MAX = 100
 REASONS = ("duplicate", "fraudulent", "requested_by_customer")
 
@@ -100,10 +99,11 @@ def create_refund(
             metadata=metadata,
         )
         uow.refunds.add(refund, idempotency_key=idempotency_key)
-        _enqueue(
+        sending.enqueue_step(
             uow,
-            SUBMIT_JOB,
-            refund,
+            kind=SUBMIT_JOB,
+            subject="refund",
+            subject_id=refund.id,
             run_at=now + dt.timedelta(seconds=deps.policy.submit_grace_s),
             now=now,
         )
@@ -134,18 +134,8 @@ def submit_refund(deps: Deps, refund_id: str, *, first_send: bool) -> None:
             amount=refund.amount,
         )
     )
-    outcome: ChargeOutcome = reply.outcome
-    if isinstance(outcome, Retryable) and not first_send:
-        outcome = Unknown(f"{outcome.reason} on a re-send; an earlier send may have been executed")
-    record(
-        deps,
-        refund_id=refund.id,
-        outcome=outcome,
-        evidence="response",
-        summary=reply.summary,
-        latency_ms=reply.latency_ms,
-        http_status=reply.http_status,
-    )
+    outcome = sending.as_sent(reply.outcome, first_send=first_send)
+    record(deps, refund_id=refund.id, outcome=outcome, evidence="response", reply=reply)
 
 
 def inquire_refund(deps: Deps, refund_id: str) -> bool:
@@ -156,15 +146,7 @@ def inquire_refund(deps: Deps, refund_id: str) -> bool:
     reply = deps.providers.get(refund.provider).inquire(
         operation=OperationKind.REFUND, idempotency_key=refund.id
     )
-    record(
-        deps,
-        refund_id=refund.id,
-        outcome=reply.outcome,
-        evidence="inquiry",
-        summary=reply.summary,
-        latency_ms=reply.latency_ms,
-        http_status=reply.http_status,
-    )
+    record(deps, refund_id=refund.id, outcome=reply.outcome, evidence="inquiry", reply=reply)
     return not isinstance(reply.outcome, Unknown)
 
 
@@ -174,11 +156,9 @@ def record(
     refund_id: str,
     outcome: ChargeOutcome | InquiryOutcome,
     evidence: str,
-    summary: str,
-    latency_ms: int | None = None,
-    http_status: int | None = None,
+    reply: ProviderReply[ChargeOutcome] | ProviderReply[InquiryOutcome],
 ) -> None:
-    """Apply evidence about a refund in one transaction."""
+    """Apply a provider's reply about a refund in one transaction."""
     now = deps.clock.now()
     with deps.uow() as uow:
         found = uow.refunds.get(refund_id)
@@ -186,22 +166,21 @@ def record(
         payment = uow.payments.get(found.payment_id, for_update=True)
         refund = uow.refunds.get(refund_id)
         assert payment is not None and refund is not None
-        if latency_ms is not None:
-            provider_health.record_call(
-                deps,
-                uow,
-                provider=refund.provider,
-                operation=f"refund_{evidence}",
-                outcome=outcome,
-                latency_ms=latency_ms,
-                http_status=http_status,
-                now=now,
-            )
+        provider_health.record_call(
+            deps,
+            uow,
+            provider=refund.provider,
+            operation=f"refund_{evidence}",
+            outcome=reply.outcome,
+            latency_ms=reply.latency_ms,
+            http_status=reply.http_status,
+            now=now,
+        )
         uow.timeline.add(
             payment_id=payment.id,
             at=now,
             kind=f"refund_{evidence}",
-            summary=summary,
+            summary=reply.summary,
             data={"refund_id": refund.id, "outcome": provider_health.outcome_name(outcome)},
         )
         done = _apply(deps, uow, refund, outcome, evidence=evidence, now=now)
@@ -275,10 +254,11 @@ def _apply(
         case Retryable(reason=reason):
             # Certainly not executed: send again later under the same key.
             delay_s = deps.policy.inquiry_delays_s[min(2, len(deps.policy.inquiry_delays_s) - 1)]
-            _enqueue(
+            sending.enqueue_step(
                 uow,
-                SUBMIT_JOB,
-                refund,
+                kind=SUBMIT_JOB,
+                subject="refund",
+                subject_id=refund.id,
                 run_at=now + dt.timedelta(seconds=delay_s),
                 now=now,
                 revive=True,
@@ -297,40 +277,17 @@ def _apply(
                         AttemptStatus.UNKNOWN, now=now, provider_code=reason, evidence=evidence
                     )
                 )
-                _enqueue(
+                sending.enqueue_step(
                     uow,
-                    INQUIRE_JOB,
-                    refund,
+                    kind=INQUIRE_JOB,
+                    subject="refund",
+                    subject_id=refund.id,
                     now=now,
                     run_at=now + dt.timedelta(seconds=deps.policy.inquiry_delays_s[0]),
                 )
         case _:
             assert_never(outcome)
     return True
-
-
-def _enqueue(
-    uow: UnitOfWork,
-    kind: str,
-    refund: Refund,
-    *,
-    run_at: dt.datetime,
-    now: dt.datetime,
-    revive: bool = False,
-) -> None:
-    prefix = "refund-submit" if kind == SUBMIT_JOB else "refund-inquire"
-    if revive:
-        uow.jobs.complete(
-            f"{prefix}:{refund.id}", now=now
-        )  # let enqueue revive it with the new time
-    uow.jobs.enqueue(
-        kind=kind,
-        dedupe_key=f"{prefix}:{refund.id}",
-        payload={"refund_id": refund.id},
-        run_at=run_at,
-        now=now,
-        attempts_max=JOB_ATTEMPTS_MAX,
-    )
 
 
 def _event(deps: Deps, uow: UnitOfWork, refund: Refund, type_: str, *, now: dt.datetime) -> None:
@@ -400,7 +357,9 @@ def refund_unwanted_charge(
         reason=DUPLICATE_REASON,
     )
     uow.refunds.add(refund, idempotency_key=None)
-    _enqueue(uow, SUBMIT_JOB, refund, run_at=now, now=now)
+    sending.enqueue_step(
+        uow, kind=SUBMIT_JOB, subject="refund", subject_id=refund.id, run_at=now, now=now
+    )
     uow.timeline.add(
         payment_id=payment.id,
         at=now,
