@@ -81,3 +81,45 @@ def test_classes_are_independent_of_order(seed, size, shuffle):
     shuffle.shuffle(shuffled_records)
     assert _classes(shuffled_lines, shuffled_records) == expected
     assert sum(1 for _, _, c in expected if c != "unmatched_record") == len(lines)
+
+
+def _row(line, reference, amount):
+    return {
+        "line": line,
+        "provider_reference": reference,
+        "our_reference": None,
+        "amount": amount,
+        "currency": "USD",
+        "day": DAY,
+        "duplicate": False,
+    }
+
+
+def test_lines_that_add_up_to_one_record_split_it_and_a_repeat_is_a_duplicate():
+    records = [
+        {
+            "record": 1,
+            "provider_reference": "ch1",
+            "our_reference": None,
+            "amount": 100,
+            "currency": "USD",
+            "day": DAY,
+            "ok": True,
+        },
+        {
+            "record": 2,
+            "provider_reference": "ch2",
+            "our_reference": None,
+            "amount": 100,
+            "currency": "USD",
+            "day": DAY,
+            "ok": True,
+        },
+    ]
+    lines = [_row(0, "ch1", 60), _row(1, "ch1", 40), _row(2, "ch2", 100), _row(3, "ch2", 100)]
+    assert sorted(PolarsMatcher().match(lines, records), key=str) == [
+        (0, 1, "matched"),
+        (1, 1, "matched"),
+        (2, 2, "matched"),
+        (3, None, "duplicate_in_statement"),
+    ]

@@ -94,12 +94,21 @@ def _by_provider_reference(
     )
     both = joined.filter(
         pl.col("line").is_not_null() & pl.col("record").is_not_null()
-    ).with_columns(pl.col("record").is_first_distinct().alias("first"))
-    # A second line on the same record is a duplicate of the first, never a second match.
+    ).with_columns(
+        # The earliest line of the statement is the one that counts: deterministic whatever the join order.
+        (pl.col("line") == pl.col("line").min().over("record")).alias("first"),
+        pl.len().over("record").alias("parts"),
+        pl.col("amount").sum().over("record").alias("parts_amount"),
+    )
+    # Several lines on one record either split it (many-to-one: their amounts add up to it) or
+    # repeat it: then the first is matched and the others are duplicates, never second matches.
+    split = (pl.col("parts") > 1) & (pl.col("parts_amount") == pl.col("r_amount"))
     pairs = both.select(
         "line",
-        pl.when(pl.col("first")).then(pl.col("record")).alias("record"),
-        pl.when(~pl.col("first"))
+        pl.when(pl.col("first") | split).then(pl.col("record")).alias("record"),
+        pl.when(split & pl.col("ok") & (pl.col("currency") == pl.col("r_currency")))
+        .then(pl.lit("matched"))
+        .when(~pl.col("first") & ~split)
         .then(pl.lit("duplicate_in_statement"))
         .when(~pl.col("ok"))
         .then(pl.lit("status_mismatch"))
