@@ -158,3 +158,35 @@ def test_a_malformed_file_is_kept_rejected_and_applies_nothing(recon_app):
 
         assert c.execute(text("SELECT status FROM recon_files")).scalar_one() == "rejected"
         assert c.execute(text("SELECT count(*) FROM settlement_lines")).scalar_one() == 0
+
+
+CAMT = """<?xml version="1.0" encoding="UTF-8"?>
+<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02"><BkToCstmrStmt><Stmt><Id>S1</Id>
+<Acct><Id><IBAN>DE89370400440532013000</IBAN></Id><Ccy>USD</Ccy></Acct>
+<Ntry><NtryRef>BANK-1</NtryRef><Amt Ccy="USD">{amount}</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts>BOOK</Sts>
+<ValDt><Dt>{day}</Dt></ValDt></Ntry></Stmt></BkToCstmrStmt></Document>"""
+
+
+def test_one_bank_credit_is_matched_to_the_provider_batch_it_pays(recon_app):
+    app = recon_app
+    merchant = merchants.create_merchant(app.deps, name="m").merchant_id
+    for amount in (1000, 2500, 4000):
+        _pay(app, merchant, "pm_card_visa", amount)
+    rows = _export(app)
+    reconciliation.run_file(
+        app.deps, provider="sim_a", format_name="simulator", name="sim.csv", data=_csv(rows)
+    )
+    net = sum(int(r["net_minor"]) for r in rows)
+    day = rows[0]["value_date"]
+    statement = CAMT.format(amount=f"{net / 100:.2f}", day=day).encode()
+    run = reconciliation.run_file(
+        app.deps, provider="our_bank", format_name="camt053", name="bank.xml", data=statement
+    )
+    assert run["summary"]["counts"] == {"matched": 1}
+    [item] = reconciliation.list_items(
+        app.deps, run_id=run["id"], klass="matched", starting_after=None, limit=10
+    )["data"]
+    assert (
+        item["subject"]["type"] == "settlement_batch"
+        and "received settlement batch" in item["action"]
+    )

@@ -30,6 +30,7 @@ from ledgerline.services.deps import Deps
 from ledgerline.services.ports import UnitOfWork
 
 ITEMS_LIMIT_MAX = 100
+BANK_FORMATS = ("camt053", "mt940", "bai2")  # statements of our own bank account
 
 
 def run_file(
@@ -75,12 +76,23 @@ def run_file(
             uow.commit()
         raise
     return _reconcile(
-        deps, file_id=file_id, provider=provider, lines=parsed.lines, warnings=parsed.warnings
+        deps,
+        file_id=file_id,
+        provider=provider,
+        lines=parsed.lines,
+        warnings=parsed.warnings,
+        bank=format_name in BANK_FORMATS,
     )
 
 
 def _reconcile(
-    deps: Deps, *, file_id: str, provider: str, lines: list[SettlementLine], warnings: list[str]
+    deps: Deps,
+    *,
+    file_id: str,
+    provider: str,
+    lines: list[SettlementLine],
+    warnings: list[str],
+    bank: bool,
 ) -> dict[str, Any]:
     assert deps.matcher is not None
     now = deps.clock.now()
@@ -90,6 +102,8 @@ def _reconcile(
         uow.commit()
     with deps.uow(read_only=True) as uow:
         records = uow.recon.ledger_records(provider)
+        if bank:  # one bank credit can pay a whole provider settlement file (one-to-many)
+            records += uow.recon.settlement_batches()
     triples = deps.matcher.match(
         [
             {
@@ -200,6 +214,8 @@ def _act(
 
 
 def _settle(deps: Deps, line: SettlementLine, record: dict[str, Any]) -> str:
+    if record["object_type"] == "settlement_batch":
+        return f"the bank received settlement batch {record['object_id']} ({line.gross})"
     if record["object_type"] != "payment" or line.line_type is not LineType.PAYMENT:
         return f"{record['object_type']} confirmed by the statement"
     posted = settlement.settle_payment(

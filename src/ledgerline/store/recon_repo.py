@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, case, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ledgerline.domain.settlement import SettlementLine
@@ -19,6 +19,9 @@ from ledgerline.store.tables import (
     refunds,
     settlement_lines,
 )
+
+# Files in which a provider reports what it will pay us; bank statements show the payment arrive.
+PROVIDER_FORMATS = ("simulator", "csv", "wechat", "alipay")
 
 
 class ReconRepository:
@@ -142,6 +145,40 @@ class ReconRepository:
                     }
                 )
         return records
+
+    def settlement_batches(self) -> list[dict[str, Any]]:
+        """Each provider settlement file as one expected bank credit: the net it pays out."""
+        signed = case(
+            (settlement_lines.c.direction == "credit", settlement_lines.c.net_minor),
+            else_=-settlement_lines.c.net_minor,
+        )
+        query = (
+            select(
+                recon_files.c.id,
+                settlement_lines.c.currency,
+                func.sum(signed).label("net"),
+                func.max(settlement_lines.c.value_date).label("day"),
+            )
+            .join(settlement_lines, settlement_lines.c.file_id == recon_files.c.id)
+            .where(recon_files.c.format.in_(PROVIDER_FORMATS), recon_files.c.status == "parsed")
+            .group_by(recon_files.c.id, settlement_lines.c.currency)
+        )
+        return [
+            {
+                "object_type": "settlement_batch",
+                "object_id": r.id,
+                "attempt_id": None,
+                "status": "settled",
+                "provider_reference": None,
+                "our_reference": None,
+                "amount": int(r.net),
+                "currency": r.currency,
+                "day": r.day,
+                "ok": True,
+            }
+            for r in self._c.execute(query)
+            if r.net and r.net > 0 and r.day
+        ]
 
     def add_run(
         self,
