@@ -14,6 +14,7 @@ from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from ledgerline.bootstrap import App, build
 from ledgerline.config import Settings
@@ -55,9 +56,9 @@ def _built(settings: Settings, *, migrate: bool) -> Iterator[App]:
 
 
 def _fail(exc: LedgerlineError) -> NoReturn:
-    console.print(
-        f"[red]error[/red] {exc.code}: {exc.message}" + (f" [{exc.param}]" if exc.param else "")
-    )
+    where = f" at {exc.param}" if exc.param else ""
+    # Escaped: a location like "[file.csv:3]" or a message must never be read as markup.
+    console.print(f"[red]error[/red] {escape(exc.code + where)}: {escape(exc.message)}")
     raise typer.Exit(2)
 
 
@@ -269,7 +270,7 @@ def payouts_import(
         except LedgerlineError as exc:
             if exc.code == "csv_invalid" and exc.detail:
                 for problem in exc.detail.split("; "):
-                    console.print(f"[red]invalid[/red] {problem}")
+                    console.print(f"[red]invalid[/red] {escape(problem)}")
                 console.print("nothing was created")
                 raise typer.Exit(2) from None
             _fail(exc)
@@ -350,16 +351,21 @@ def recon_import(
     database_url: DatabaseUrl = None,
 ) -> None:
     """Store the file, parse it whole, match every line, act on each class, print a summary."""
-    from rich.progress import Progress, SpinnerColumn, TextColumn
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from ledgerline.services import reconciliation
 
     with _built(_settings(database_url), migrate=True) as built:
         try:
-            with Progress(
-                SpinnerColumn(), TextColumn("{task.description}"), console=console, transient=True
-            ) as bar:
-                bar.add_task(f"reconciling {file.name} ({file.stat().st_size:,} bytes)")
+            columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
+            with Progress(*columns, console=console, transient=True) as bar:
+                task = bar.add_task(
+                    f"reading {file.name} ({file.stat().st_size:,} bytes)", total=None
+                )
+
+                def show(phase: str, done: int, total: int) -> None:
+                    bar.update(task, description=phase, completed=done, total=total or None)
+
                 run = reconciliation.run_file(
                     built.deps,
                     provider=provider,
@@ -367,6 +373,7 @@ def recon_import(
                     name=file.name,
                     data=file.read_bytes(),
                     profile=str(profile) if profile else None,
+                    progress=show,
                 )
         except LedgerlineError as exc:
             _fail(exc)

@@ -87,3 +87,51 @@ def test_verify_fails_with_a_report_when_the_ledger_is_tampered_with(database_ur
     }
     assert failed["payments_posted_exactly"][0]["subject"] == "pay_ghost"
     assert "merchant_pending:mer_1:USD" in failed["balances_match_postings"][0]["subject"]
+
+
+def test_recon_import_prints_a_summary_and_writes_a_report(database_url, tmp_path):
+    statement = tmp_path / "sim_a.csv"
+    statement.write_text(
+        "line_id,type,provider_reference,our_reference,idempotency_key,gross_minor,fee_minor,net_minor,currency,"
+        "value_date,status\nl1,payment,ch_nobody,,k1,1000,59,941,USD,2026-11-01,settled\n"
+    )
+    report = tmp_path / "report.csv"
+    result = _run(
+        "recon",
+        "import",
+        str(statement),
+        "--format",
+        "simulator",
+        "--provider",
+        "sim_a",
+        "--report",
+        str(report),
+        "--json",
+        "--database-url",
+        database_url,
+    )
+    assert result.exit_code == 0, result.output
+    run = json.loads(result.stdout.strip().splitlines()[-1])
+    assert run["summary"]["counts"] == {"missing_in_ledger": 1}
+    assert (
+        "missing_in_ledger" in report.read_text()
+        and "ch_nobody" not in report.read_text().split("\n")[0]
+    )
+    bad = tmp_path / "bad.csv"
+    bad.write_text("nonsense\n")
+    failed = _run(
+        "recon",
+        "import",
+        str(bad),
+        "--format",
+        "simulator",
+        "--provider",
+        "sim_a",
+        "--database-url",
+        database_url,
+    )
+    assert (
+        failed.exit_code == 2
+        and "statement_malformed" in failed.output
+        and "bad.csv:1" in failed.output
+    )

@@ -104,6 +104,8 @@ def test_every_injected_discrepancy_is_found_with_its_class_and_nothing_else(rec
     assert balance["available"] == [{"amount": 1000 + 1003 + 1004, "currency": "usd"}]
     kinds = {e["kind"] for e in _exceptions(app, merchant)}
     assert {"amount_mismatch", "not_received", "fee_mismatch"} <= kinds
+    missing = [i for i in items if i["class"] == "missing_in_statement"]
+    assert "status inquiry at sim_a: succeeded" in missing[0]["action"]
     assert not [r for r in verify(app.audit) if not r.passed and r.name != "no_dead_jobs"]
 
     again = reconciliation.run_file(

@@ -19,17 +19,26 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from typing import Any
 
 from ledgerline.domain.errors import LedgerlineError
 from ledgerline.domain.money import Money
 from ledgerline.domain.outcomes import Succeeded
+from ledgerline.domain.provider_calls import OperationKind
 from ledgerline.domain.settlement import LineType, SettlementLine
-from ledgerline.services import processing, settlement
+from ledgerline.services import processing, provider_health, settlement
 from ledgerline.services.deps import Deps
 from ledgerline.services.ports import UnitOfWork
 
 ITEMS_LIMIT_MAX = 100
+Progress = Callable[[str, int, int], None]  # (phase, done, total)
+
+
+def _quiet(_phase: str, _done: int, _total: int) -> None:
+    return None
+
+
 BANK_FORMATS = ("camt053", "mt940", "bai2")  # statements of our own bank account
 
 
@@ -41,6 +50,7 @@ def run_file(
     name: str,
     data: bytes,
     profile: str | None = None,
+    progress: Progress | None = None,
 ) -> dict[str, Any]:
     assert deps.matcher is not None and deps.parse_statement is not None, (
         "reconciliation is not wired"
@@ -82,6 +92,7 @@ def run_file(
         lines=parsed.lines,
         warnings=parsed.warnings,
         bank=format_name in BANK_FORMATS,
+        progress=progress or _quiet,
     )
 
 
@@ -93,9 +104,11 @@ def _reconcile(
     lines: list[SettlementLine],
     warnings: list[str],
     bank: bool,
+    progress: Progress,
 ) -> dict[str, Any]:
     assert deps.matcher is not None
     now = deps.clock.now()
+    progress("storing lines", 0, len(lines))
     with deps.uow() as uow:
         line_ids = uow.recon.add_lines(file_id, lines)
         uow.recon.mark_file(file_id, status="parsed")
@@ -132,7 +145,11 @@ def _reconcile(
     )
     days = [line.value_date for line in lines if line.value_date]
     covered = (min(days), max(days)) if days else None
-    acted = (_act(deps, triple, lines, records, covered, now=now) for triple in triples)
+    acted = []
+    for done, triple in enumerate(triples, start=1):
+        acted.append(_act(deps, triple, lines, records, covered, now=now))
+        if done % 500 == 0 or done == len(triples):
+            progress("acting on each line", done, len(triples))
     items = [item for item in acted if item is not None]
     summary = _summary(items, lines)
     run_id = deps.ids.new("rcr", now=now)
@@ -328,11 +345,25 @@ def _missing_in_statement(
         f"{record['object_type']} {record['object_id']} of {item['expected']} succeeded on {record['day']} but "
         f"is not in the provider's statement, and its settlement window has passed"
     )
-    item |= {
-        "class": "missing_in_statement",
-        "action": _exception(deps, record, "not_received", reason=reason, now=now),
-    }
+    action = _exception(deps, record, "not_received", reason=reason, now=now)
+    if record["object_type"] == "payment" and record["attempt_id"]:
+        action += "; " + _ask_provider(deps, record["attempt_id"])
+    item |= {"class": "missing_in_statement", "action": action}
     return item
+
+
+def _ask_provider(deps: Deps, attempt_id: str) -> str:
+    """A charge missing from its settlement: ask the provider what it knows. Its answer is
+    evidence like any other: agreement is noted, a denial opens a conflicting-evidence exception."""
+    with deps.uow(read_only=True) as uow:
+        attempt = uow.attempts.get(attempt_id)
+    if attempt is None:
+        return "no attempt to ask about"
+    reply = deps.providers.get(attempt.provider).inquire(
+        operation=OperationKind.CHARGE, idempotency_key=attempt.id
+    )
+    processing.record_reply(deps, attempt_id=attempt.id, reply=reply, evidence="inquiry")
+    return f"status inquiry at {attempt.provider}: {provider_health.outcome_name(reply.outcome)}"
 
 
 def _open(
