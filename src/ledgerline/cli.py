@@ -155,7 +155,7 @@ def verify(json_output: Json = False, database_url: DatabaseUrl = None) -> None:
             mark = "[green]PASS[/green]" if r.passed else "[red]FAIL[/red]"
             console.print(f"{mark} {r.name}: {r.description}")
             for subject, problem in r.findings[:50]:
-                console.print(f"     {subject}: {problem}")
+                console.print(f"     {escape(subject)}: {escape(problem)}")
             if len(r.findings) > 50:
                 console.print(f"     … and {len(r.findings) - 50} more")
     if not all(r.passed for r in results):
@@ -399,7 +399,7 @@ def _print_summary(run: dict[str, object]) -> None:
         table.add_row(klass, str(count), ", ".join(f"{v} {c}" for c, v in sorted(amounts.items())))
     Console().print(table)
     for warning in run.get("warnings") or []:  # type: ignore[union-attr]
-        console.print(f"[yellow]warning[/yellow] {warning}")
+        console.print(f"[yellow]warning[/yellow] {escape(warning)}")
 
 
 def _write_report(built: App, run: dict[str, object], path: Path) -> None:
@@ -506,7 +506,7 @@ def demo(
     except KeyboardInterrupt:
         code = 0
     except RuntimeError as exc:
-        console.print(f"[red]could not start:[/red] {exc}")
+        console.print(f"[red]could not start:[/red] {escape(str(exc))}")
         code = 1
     finally:
         console.print("stopping…")

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from ledgerline.domain.errors import LedgerlineError
-from ledgerline.domain.money import Money
+from ledgerline.domain.money import Money, currency_exponent, normalize_currency
 from ledgerline.domain.settlement import Direction, SettlementLine
 
 # A settlement file larger than this is not one day of one account; refuse before memory runs out.
@@ -56,8 +56,6 @@ def minor_at(value: str, currency: str, where: str, *, withdrawn: bool = False) 
 
 
 def _exponent(currency: str, where: str) -> int:
-    from ledgerline.domain.money import currency_exponent, normalize_currency
-
     try:
         return currency_exponent(normalize_currency(currency, param=where, withdrawn=True))
     except LedgerlineError as exc:
@@ -169,6 +167,4 @@ def disambiguate(lines: list[SettlementLine], warnings: list[str]) -> list[Settl
 
 
 def _with_identity(line: SettlementLine, identity: str) -> SettlementLine:
-    from dataclasses import replace
-
     return line if identity == line.line_identity else replace(line, line_identity=identity)
