@@ -8,6 +8,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from ledgerline.config import Settings
+from ledgerline.notify.transport import HttpWebhookTransport
 from ledgerline.providers.registry import build_simulator_registry
 from ledgerline.recon.matcher import PolarsMatcher
 from ledgerline.recon.parsers import parse as parse_statement
@@ -30,9 +31,10 @@ class App:
 
     def close(self) -> None:
         """Release connections: the database pool and the providers' HTTP clients."""
-        close = getattr(self.deps.providers, "close", None)
-        if close is not None:
-            close()
+        for resource in (self.deps.providers, self.deps.webhook_transport):
+            close = getattr(resource, "close", None)
+            if close is not None:
+                close()
         self.engine.dispose()
 
 
@@ -64,5 +66,6 @@ def build(
         vault=Vault(settings.data_key or key_from_file(Path(settings.data_key_file))),
         matcher=PolarsMatcher(),
         parse_statement=parse_statement,
+        webhook_transport=HttpWebhookTransport(),
     )
     return App(settings=settings, engine=engine, deps=deps, audit=SqlLedgerAudit(engine))

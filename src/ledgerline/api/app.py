@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from ledgerline import __version__
 from ledgerline.api import errors
 from ledgerline.api.middleware import RequestIdAndBodyLimit
+from ledgerline.api.routes_events import router as events_router
 from ledgerline.api.routes_exceptions import router as exceptions_router
 from ledgerline.api.routes_money import router as money_router
 from ledgerline.api.routes_payments import router as payments_router
@@ -33,6 +34,7 @@ def create_app(app: App) -> FastAPI:
         providers_router,
         exceptions_router,
         recon_router,
+        events_router,
     ):
         api.include_router(router)
 

@@ -104,3 +104,16 @@ class PayoutCreate(Strict):
         '{"type": "cn_bank_card", "card_number": "...", "holder_name": "..."}'
     )
     description: Annotated[str, StringConstraints(max_length=500)] | None = None
+
+
+class WebhookEndpointCreate(Strict):
+    url: Annotated[str, StringConstraints(min_length=1, max_length=2048)]
+    enabled_events: list[str] = Field(default_factory=lambda: ["*"], min_length=1, max_length=50)
+    description: Annotated[str, StringConstraints(max_length=500)] | None = None
+
+
+class WebhookEndpointUpdate(Strict):
+    url: Annotated[str, StringConstraints(min_length=1, max_length=2048)] | None = None
+    enabled_events: list[str] | None = Field(default=None, min_length=1, max_length=50)
+    description: Annotated[str, StringConstraints(max_length=500)] | None = None
+    enabled: bool | None = Field(default=None, strict=True)

@@ -14,6 +14,7 @@ from ledgerline.services.ports import (
     StatementParser,
     UnitOfWorkFactory,
     Vault,
+    WebhookTransport,
 )
 
 
@@ -56,3 +57,4 @@ class Deps:
     vault: Vault | None = None  # needed by payouts only
     matcher: Matcher | None = None  # needed by reconciliation only
     parse_statement: StatementParser | None = None
+    webhook_transport: WebhookTransport | None = None

@@ -13,7 +13,16 @@ import random
 from collections.abc import Callable
 
 from ledgerline.domain.retry import backoff_delay_s
-from ledgerline.services import exceptions, payouts, processing, refunds, sweeper, webhooks
+from ledgerline.services import (
+    deliveries,
+    exceptions,
+    outbox,
+    payouts,
+    processing,
+    refunds,
+    sweeper,
+    webhooks,
+)
 from ledgerline.services.deps import Deps
 from ledgerline.services.ports import Job, UnitOfWork
 
@@ -74,7 +83,19 @@ def _payout_inquire(deps: Deps, job: Job) -> float | None:
     )
 
 
+def _deliver(deps: Deps, job: Job) -> float | None:
+    payload = job.payload
+    deliveries.deliver(
+        deps,
+        endpoint_id=payload["endpoint_id"],
+        event_id=payload["event_id"],
+        attempt=int(payload["attempt"]),
+    )
+    return None
+
+
 HANDLERS: dict[str, Handler] = {
+    outbox.DELIVER_JOB: _deliver,
     refunds.SUBMIT_JOB: _refund_submit,
     refunds.INQUIRE_JOB: _refund_inquire,
     payouts.SUBMIT_JOB: _payout_submit,

@@ -27,7 +27,7 @@ from ledgerline.domain.outcomes import (
 )
 from ledgerline.domain.provider_calls import OperationKind, PayoutRequest, ProviderReply
 from ledgerline.domain.states import AttemptStatus, PayoutStatus
-from ledgerline.services import provider_health, sending
+from ledgerline.services import outbox, provider_health, sending
 from ledgerline.services.deps import Deps
 from ledgerline.services.ports import UnitOfWork
 from ledgerline.services.views import payout_view
@@ -335,8 +335,9 @@ def _post(
 
 
 def _event(deps: Deps, uow: UnitOfWork, payout: Payout, type_: str, *, now: dt.datetime) -> None:
-    uow.events.add(
-        event_id=deps.ids.new("evt", now=now),
+    outbox.emit(
+        deps,
+        uow,
         merchant_id=payout.merchant_id,
         type=type_,
         object_type="payout",

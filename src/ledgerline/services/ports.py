@@ -376,6 +376,43 @@ class ReconRepo(Protocol):
     ) -> list[dict[str, Any]]: ...
 
 
+class OutboundRepo(Protocol):
+    def add_endpoint(self, row: dict[str, Any]) -> None: ...
+    def endpoint(
+        self, endpoint_id: str, *, merchant_id: str | None = None
+    ) -> dict[str, Any] | None: ...
+    def endpoints(
+        self, merchant_id: str, *, enabled_only: bool = False
+    ) -> list[dict[str, Any]]: ...
+    def update_endpoint(self, endpoint_id: str, **values: Any) -> None: ...
+    def delete_endpoint(self, endpoint_id: str) -> None: ...
+    def add_delivery(self, row: dict[str, Any]) -> None: ...
+    def deliveries(
+        self, endpoint_id: str, *, after_id: int | None, limit: int
+    ) -> list[dict[str, Any]]: ...
+    def event(self, event_id: str, *, merchant_id: str | None = None) -> dict[str, Any] | None: ...
+    def events_page(
+        self,
+        merchant_id: str,
+        *,
+        type: str | None,
+        created_gte: dt.datetime | None,
+        created_lt: dt.datetime | None,
+        before_seq: int | None,
+        limit: int,
+    ) -> list[dict[str, Any]]: ...
+
+
+class WebhookTransport(Protocol):
+    """Signs and posts one outbound webhook; never raises for the receiver's failures."""
+
+    def send(
+        self, *, url: str, secrets: list[str], msg_id: str, timestamp: dt.datetime, body: str
+    ) -> tuple[int | None, int, str]:
+        """(status code or None when nothing came back, latency in ms, response excerpt or error)."""
+        ...
+
+
 class Matcher(Protocol):
     """Pairs statement lines with ledger records; returns (line, record, class) triples."""
 
@@ -422,6 +459,7 @@ class UnitOfWork(Protocol):
     payouts: PayoutRepo
     pricing: PricingRepo
     recon: ReconRepo
+    outbound: OutboundRepo
 
     def __enter__(self) -> UnitOfWork: ...
     def __exit__(self, *args: object) -> None: ...

@@ -27,7 +27,7 @@ from ledgerline.domain.payments import Attempt, Payment
 from ledgerline.domain.provider_calls import ChargeRequest, OperationKind, ProviderReply
 from ledgerline.domain.routing import next_provider
 from ledgerline.domain.states import PAYMENT_TERMINAL, AttemptStatus, PaymentStatus
-from ledgerline.services import exceptions, provider_health, refunds, sending
+from ledgerline.services import exceptions, outbox, provider_health, refunds, sending
 from ledgerline.services.deps import Deps
 from ledgerline.services.ports import UnitOfWork
 from ledgerline.services.views import payment_view
@@ -449,8 +449,9 @@ def record_event(
     deps: Deps, uow: UnitOfWork, payment: Payment, event: EventType, *, now: dt.datetime
 ) -> None:
     data = payment_view(payment, uow.attempts.for_payment(payment.id))
-    uow.events.add(
-        event_id=deps.ids.new("evt", now=now),
+    outbox.emit(
+        deps,
+        uow,
         merchant_id=payment.merchant_id,
         type=event.value,
         object_type="payment",

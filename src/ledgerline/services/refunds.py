@@ -22,7 +22,7 @@ from ledgerline.domain.outcomes import (
 from ledgerline.domain.payments import Payment
 from ledgerline.domain.provider_calls import OperationKind, ProviderReply, RefundRequest
 from ledgerline.domain.states import AttemptStatus, PaymentStatus, RefundStatus
-from ledgerline.services import exceptions, provider_health, sending
+from ledgerline.services import exceptions, outbox, provider_health, sending
 from ledgerline.services.deps import Deps
 from ledgerline.services.ports import UnitOfWork
 from ledgerline.services.views import refund_view
@@ -291,8 +291,9 @@ def _apply(
 
 
 def _event(deps: Deps, uow: UnitOfWork, refund: Refund, type_: str, *, now: dt.datetime) -> None:
-    uow.events.add(
-        event_id=deps.ids.new("evt", now=now),
+    outbox.emit(
+        deps,
+        uow,
         merchant_id=refund.merchant_id,
         type=type_,
         object_type="refund",

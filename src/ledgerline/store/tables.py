@@ -417,3 +417,39 @@ recon_items = Table(
     Column("action", Text, nullable=False),
     Index("ix_recon_items_run_class", "run_id", "class", "id"),
 )
+
+# -- merchant experience: outbound webhooks (migration 0005) --------------------------------
+
+webhook_endpoints = Table(
+    "webhook_endpoints",
+    metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("merchant_id", String(ID), nullable=False, index=True),
+    Column("url", String(2048), nullable=False),
+    Column("enabled_events", JSON, nullable=False),  # ["*"] or exact event types
+    Column("description", String(500)),
+    Column("secret_sealed", Text, nullable=False),  # whsec_…, encrypted like payout destinations
+    # During a rotation the old secret keeps signing too, until this moment.
+    Column("previous_secret_sealed", Text),
+    Column("previous_secret_expires_at", UtcDateTime()),
+    Column("status", String(16), nullable=False),  # enabled | disabled
+    Column("disabled_reason", Text),
+    Column("failing_since", UtcDateTime()),
+    Column("created_at", UtcDateTime(), nullable=False),
+)
+
+webhook_deliveries = Table(
+    "webhook_deliveries",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("endpoint_id", String(ID), ForeignKey("webhook_endpoints.id"), nullable=False),
+    Column("event_id", String(ID), nullable=False),
+    Column("attempt", Integer, nullable=False),
+    Column("status_code", Integer),
+    Column("latency_ms", Integer, nullable=False),
+    Column("response_excerpt", String(500)),
+    Column("error", String(500)),
+    Column("succeeded", Integer, nullable=False),
+    Column("at", UtcDateTime(), nullable=False),
+    Index("ix_webhook_deliveries_endpoint", "endpoint_id", "id"),
+)

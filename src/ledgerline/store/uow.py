@@ -19,6 +19,7 @@ from ledgerline.store.resilience_repo import (
     RoutingRepository,
     WebhookRepository,
 )
+from ledgerline.store.webhooks_out_repo import OutboundRepository
 
 
 class SqlUnitOfWork:
@@ -40,6 +41,7 @@ class SqlUnitOfWork:
     payouts: PayoutRepository
     pricing: PricingRepository
     recon: ReconRepository
+    outbound: OutboundRepository
 
     def __init__(self, engine: Engine, *, read_only: bool = False) -> None:
         self._engine = engine
@@ -69,6 +71,7 @@ class SqlUnitOfWork:
         self.payouts = PayoutRepository(connection)
         self.pricing = PricingRepository(connection)
         self.recon = ReconRepository(connection)
+        self.outbound = OutboundRepository(connection)
         return self
 
     def commit(self) -> None:
