@@ -12,6 +12,7 @@ from ledgerline.api.middleware import RequestIdAndBodyLimit
 from ledgerline.api.routes_events import router as events_router
 from ledgerline.api.routes_exceptions import router as exceptions_router
 from ledgerline.api.routes_money import router as money_router
+from ledgerline.api.routes_payer import router as payer_router
 from ledgerline.api.routes_payments import router as payments_router
 from ledgerline.api.routes_providers import router as providers_router
 from ledgerline.api.routes_recon import router as recon_router
@@ -27,6 +28,7 @@ def create_app(app: App) -> FastAPI:
     api.state.deps = app.deps
     api.state.ledgerline = app
     errors.install(api)
+    api.include_router(payer_router)
     api.add_middleware(RequestIdAndBodyLimit, body_max_bytes=app.settings.request_body_max_bytes)
     for router in (
         payments_router,

@@ -6,7 +6,9 @@ import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi.responses import StreamingResponse
 
+from ledgerline.api import sse
 from ledgerline.api.dependencies import deps_of, principal
 from ledgerline.api.idempotent import run_idempotent
 from ledgerline.api.schemas import Empty, PaymentCreate
@@ -132,3 +134,20 @@ def payment_timeline(payment_id: str, who: Who, deps: Wired) -> dict[str, Any]:
 def balance(who: Who, deps: Wired) -> dict[str, Any]:
     who.require("balance:read")
     return payments.balance(deps, merchant_id=who.merchant_id)
+
+
+@router.get(
+    "/payments/{payment_id}/stream", summary="Server-Sent Events: every state change of the payment"
+)
+def payment_stream(payment_id: str, request: Request, who: Who, deps: Wired) -> StreamingResponse:
+    who.require("payments:read")
+    payments.get_payment(
+        deps, merchant_id=who.merchant_id, payment_id=payment_id
+    )  # 404 for others' payments
+    last = request.headers.get("last-event-id", "0")
+    stream = sse.payment_stream(
+        deps, payment_id=payment_id, last_event_id=int(last) if last.isdigit() else 0
+    )
+    return StreamingResponse(
+        stream, media_type="text/event-stream", headers={"Cache-Control": "no-store"}
+    )

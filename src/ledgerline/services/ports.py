@@ -171,6 +171,8 @@ class LedgerRepo(Protocol):
 
 
 class EventRepo(Protocol):
+    def for_object(self, object_id: str) -> list[dict[str, Any]]: ...
+
     def add(
         self,
         *,

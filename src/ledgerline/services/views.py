@@ -55,6 +55,8 @@ def payment_view(payment: Payment, attempts: list[Attempt]) -> dict[str, Any]:
         "attempts": [attempt_view(a) for a in attempts],
         "last_error": _error(payment.last_error_code),
         "metadata": payment.metadata,
+        # The payer's status page: share this link with the payer, never the secret key.
+        "status_url": f"/pay/{payment.id}?token={payment.public_token}",
         "created": int(payment.created_at.timestamp()),
         "updated": int(payment.updated_at.timestamp()),
     }
