@@ -458,6 +458,143 @@ def settle(
 
 
 @app.command()
+def simulate(
+    payments: Annotated[int, typer.Option(help="How many payments to drive")] = 200,
+    concurrency: Annotated[int, typer.Option(help="Payments in flight at once")] = 8,
+    profile: Annotated[
+        str, typer.Option(help="Simulator fault profile: calm | peak | outage | chaos")
+    ] = "peak",
+    seed: Annotated[int, typer.Option(help="Seeds the payment mix and the simulator's faults")] = 1,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """A bad day end to end: real processes, faults, reconciliation, payouts; then every invariant.
+    Exits 1 when any invariant fails."""
+    import datetime as dt
+
+    import httpx
+
+    from ledgerline.ops.devstack import Service, Stack, child_env
+    from ledgerline.services import reconciliation
+    from ledgerline.simulation import peak_day
+    from ledgerline.simulator.testing import free_port
+
+    assert 1 <= payments <= 100_000 and 1 <= concurrency <= 64, (payments, concurrency)
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M%S")
+    settings = _settings(database_url or f"sqlite:///var/simulate-{stamp}.db")
+    api, sim = f"http://127.0.0.1:{free_port()}", f"http://127.0.0.1:{free_port()}"
+    settings = settings.model_copy(update={"simulator_url": sim, "provider_timeout_s": 2.0})
+    env = child_env(
+        {
+            "LEDGERLINE_DATABASE_URL": settings.database_url,
+            "LEDGERLINE_SIMULATOR_URL": sim,
+            "LEDGERLINE_PROVIDER_TIMEOUT_S": "2.0",
+            "LEDGERLINE_WORKER_POLL_S": "0.1",
+        }
+    )
+    stack = Stack(
+        [
+            Service(
+                "simulator",
+                [
+                    "ledgerline.simulator",
+                    "--port",
+                    sim.rsplit(":", 1)[1],
+                    "--profile",
+                    profile,
+                    "--seed",
+                    str(seed),
+                    "--hang-s",
+                    "5",
+                    "--webhook-url",
+                    f"{api}/v1/providers",
+                ],
+                f"{sim}/_admin/stats",
+            ),
+            Service(
+                "api", ["ledgerline", "serve", "--port", api.rsplit(":", 1)[1]], f"{api}/health"
+            ),
+            Service("worker", ["ledgerline", "worker"], ""),
+        ],
+        env=env,
+    )
+    report = peak_day.Report()
+    with _built(settings, migrate=True) as built:
+        secret = merchant_service.create_merchant(built.deps, name="Peak-day merchant").secret
+        try:
+            stack.start()
+            console.print(
+                f"driving {payments} payments ({profile} profile, concurrency {concurrency}) on {settings.database_url}"
+            )
+            peak_day.drive(
+                api, secret, payments=payments, concurrency=concurrency, seed=seed, report=report
+            )
+            with httpx.Client(
+                base_url=api, headers={"Authorization": f"Bearer {secret}"}, timeout=60
+            ) as client:
+                everything = peak_day.wait_until_settled(
+                    client, deadline_s=peak_day.SETTLE_TIMEOUT_S
+                )
+                peak_day.refund_some(client, everything, report)
+                for provider in ("sim_a", "sim_b"):
+                    export = built.deps.providers.get(provider).settlement_export(
+                        day=peak_day.today()
+                    )
+                    run = reconciliation.run_file(
+                        built.deps,
+                        provider=provider,
+                        format_name="simulator",
+                        name=f"{provider}-{peak_day.today()}.csv",
+                        data=export,
+                    )
+                    report.reconciliation[provider] = run["summary"]["counts"]
+                peak_day.pay_out(client, report, deadline_s=30)
+                everything = peak_day.wait_until_settled(client, deadline_s=10)
+                peak_day.summarize(everything, report)
+                report.faults = httpx.get(f"{sim}/_admin/stats").json()["counts"]
+                open_exceptions = peak_day._all(client, "/v1/exceptions", status="open")
+                report.exceptions.update(e["kind"] for e in open_exceptions)
+                records = httpx.get(f"{sim}/_admin/records").json()
+            _check(built, report, everything, records)
+        finally:
+            stack.stop()
+    out = Console()
+    for line in report.lines():
+        out.print(escape(line), highlight=False)
+    if not report.passed:
+        raise typer.Exit(1)
+
+
+def _check(
+    built: App, report: object, payments: list[dict[str, object]], records: list[dict[str, object]]
+) -> None:
+    """Every ledger invariant, and the simulator's truth against ours, charge by charge."""
+    checks = report.checks
+    for result in run_verify(built.audit):
+        checks.append(
+            (result.name, result.passed, "; ".join(f"{s}: {p}" for s, p in result.findings[:3]))
+        )
+    open_ = [p["id"] for p in payments if p["status"] == "processing"]
+    checks.append(("every payment final", not open_, ", ".join(map(str, open_[:5]))))
+    ours = {a["id"]: a for p in payments for a in p["attempts"]}  # type: ignore[attr-defined]
+    charged = [r for r in records if r["kind"] == "charge" and r["status"] == "succeeded"]
+    unknown = [
+        r["idempotency_key"]
+        for r in charged
+        if ours.get(r["idempotency_key"], {}).get("provider_reference") != r["id"]
+    ]
+    checks.append(
+        (
+            "every charge the provider made is ours and posted",
+            not unknown,
+            ", ".join(map(str, unknown[:5])),
+        )
+    )
+    truth = {r["idempotency_key"] for r in charged}
+    phantom = [a_id for a_id, a in ours.items() if a["status"] == "succeeded" and a_id not in truth]
+    checks.append(("no success the provider does not have", not phantom, ", ".join(phantom[:5])))
+
+
+@app.command()
 def demo(
     api_port: Annotated[int, typer.Option(help="Port of the API.")] = 8000,
     simulator_port: Annotated[int, typer.Option(help="Port of the provider simulator.")] = 8700,
