@@ -465,6 +465,9 @@ def simulate(
         str, typer.Option(help="Simulator fault profile: calm | peak | outage | chaos")
     ] = "peak",
     seed: Annotated[int, typer.Option(help="Seeds the payment mix and the simulator's faults")] = 1,
+    report_path: Annotated[
+        Path | None, typer.Option("--report", help="Also write an HTML report with charts")
+    ] = None,
     database_url: DatabaseUrl = None,
 ) -> None:
     """A bad day end to end: real processes, faults, reconciliation, payouts; then every invariant.
@@ -525,9 +528,19 @@ def simulate(
             console.print(
                 f"driving {payments} payments ({profile} profile, concurrency {concurrency}) on {settings.database_url}"
             )
-            peak_day.drive(
-                api, secret, payments=payments, concurrency=concurrency, seed=seed, report=report
-            )
+            from rich.progress import Progress
+
+            with Progress(console=console, transient=True) as bar:
+                task = bar.add_task("payments", total=payments)
+                peak_day.drive(
+                    api,
+                    secret,
+                    payments=payments,
+                    concurrency=concurrency,
+                    seed=seed,
+                    report=report,
+                    progress=lambda: bar.advance(task),
+                )
             with httpx.Client(
                 base_url=api, headers={"Authorization": f"Bearer {secret}"}, timeout=60
             ) as client:
@@ -560,6 +573,11 @@ def simulate(
     out = Console()
     for line in report.lines():
         out.print(escape(line), highlight=False)
+    if report_path is not None:
+        from ledgerline.simulation.charts import write_html
+
+        write_html(report, report_path)
+        console.print(f"report written to {escape(str(report_path))}")
     if not report.passed:
         raise typer.Exit(1)
 

@@ -29,6 +29,8 @@ def test_a_chaotic_day_ends_with_every_invariant_passing(tmp_path):
             "7",
             "--database-url",
             f"sqlite:///{tmp_path / 'sim.db'}",
+            "--report",
+            str(tmp_path / "day.html"),
         ],
         capture_output=True,
         text=True,
@@ -45,3 +47,6 @@ def test_a_chaotic_day_ends_with_every_invariant_passing(tmp_path):
     assert verdicts and all(v[0] == "PASS" for v in verdicts), result.stdout
     assert "every charge the provider made is ours and posted" in result.stdout
     assert "final states:" in result.stdout and "faults injected by the simulator:" in result.stdout
+    page = (tmp_path / "day.html").read_text()
+    assert page.count("data:image/png;base64,") == 3  # throughput, states over time, latency
+    assert "every payment final" in page

@@ -14,6 +14,7 @@ import statistics
 import time
 import uuid
 from collections import Counter
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -36,6 +37,9 @@ class Report:
     payments: int = 0
     seconds: float = 0.0
     latencies_ms: list[float] = field(default_factory=list)
+    finished: list[tuple[float, str]] = field(
+        default_factory=list
+    )  # (seconds since start, status answered)
     final: Counter[str] = field(default_factory=Counter)
     errors: Counter[str] = field(default_factory=Counter)
     evidence: Counter[str] = field(default_factory=Counter)
@@ -75,7 +79,14 @@ class Report:
 
 
 def drive(
-    api: str, secret: str, *, payments: int, concurrency: int, seed: int, report: Report
+    api: str,
+    secret: str,
+    *,
+    payments: int,
+    concurrency: int,
+    seed: int,
+    report: Report,
+    progress: Callable[[], None] = lambda: None,
 ) -> list[dict[str, Any]]:
     rng = random.Random(seed)
     plan = [
@@ -105,9 +116,12 @@ def drive(
             )
             report.latencies_ms.append((time.perf_counter() - started) * 1000)
             response.raise_for_status()
-            return dict(response.json())
+            answered = dict(response.json())
+            report.finished.append((time.perf_counter() - run_started, answered["status"]))
+            progress()
+            return answered
 
-    started = time.perf_counter()
+    run_started = started = time.perf_counter()
     with ThreadPoolExecutor(concurrency) as pool:
         created = list(pool.map(one, range(payments)))
     report.seconds = time.perf_counter() - started
