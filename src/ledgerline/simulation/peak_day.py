@@ -29,6 +29,7 @@ METHODS = [
     ("pm_card_provider_down", 6),
 ]
 SETTLE_TIMEOUT_S = 120.0  # lost responses need an inquiry or a webhook; provider-down a failover
+PAYOUTS = 5  # several, so payouts run beside each other as on a real day
 IBAN = {"type": "iban", "iban": "DE89370400440532013000", "holder_name": "Simulated Merchant"}
 
 
@@ -162,22 +163,31 @@ def refund_some(client: httpx.Client, payments: list[dict[str, Any]], report: Re
         report.refunds[response.json().get("status", f"http {response.status_code}")] += 1
 
 
-def pay_out(client: httpx.Client, report: Report, *, deadline_s: float) -> None:
+def pay_out(
+    client: httpx.Client, report: Report, *, deadline_s: float, count: int = PAYOUTS
+) -> None:
+    """Pay out half of what became available, in `count` payouts, and wait for each to end."""
     available = {b["currency"]: b["amount"] for b in client.get("/v1/balance").json()["available"]}
-    amount = available.get("usd", 0) // 2
-    if amount <= 0:
+    each = available.get("usd", 0) // 2 // count
+    if each <= 0:
         return
-    payout = client.post(
-        "/v1/payouts", json={"amount": amount, "currency": "usd", "destination": IBAN}
-    ).json()
+    created = [
+        client.post(
+            "/v1/payouts", json={"amount": each, "currency": "usd", "destination": IBAN}
+        ).json()
+        for _ in range(count)
+    ]
+    pending = {p["id"] for p in created if "id" in p}
+    report.payouts["refused"] += count - len(pending)
     deadline = time.monotonic() + deadline_s
-    while time.monotonic() < deadline:
-        status = client.get(f"/v1/payouts/{payout['id']}").json()["status"]
-        if status in ("paid", "failed"):
-            report.payouts[status] += 1
-            return
-        time.sleep(0.5)
-    report.payouts["still open"] += 1
+    while pending and time.monotonic() < deadline:
+        for payout_id in list(pending):
+            status = client.get(f"/v1/payouts/{payout_id}").json()["status"]
+            if status in ("paid", "failed"):
+                report.payouts[status] += 1
+                pending.discard(payout_id)
+        time.sleep(0.3)
+    report.payouts["still open"] += len(pending)
 
 
 def summarize(payments: list[dict[str, Any]], report: Report) -> None:
