@@ -67,3 +67,25 @@ def test_provider_status_reports_latency_and_open_attempts(client, auth):
         sim_a["latency_ms"]["p50"] is not None
         and sim_a["latency_ms"]["p99"] >= sim_a["latency_ms"]["p50"]
     )
+
+
+def test_the_sweeper_keeps_only_a_day_of_provider_calls(client, auth, engine_app):
+    import datetime as dt
+
+    from sqlalchemy import func, select, update
+
+    from ledgerline.services import sweeper
+    from ledgerline.store.tables import provider_calls
+
+    client.post("/v1/payments", json=VISA, headers=auth)
+    client.post("/v1/payments", json=VISA, headers=auth)
+    with engine_app.engine.begin() as c:
+        oldest = select(func.min(provider_calls.c.id)).scalar_subquery()
+        c.execute(
+            update(provider_calls)
+            .where(provider_calls.c.id == oldest)
+            .values(at=dt.datetime.now(dt.UTC) - dt.timedelta(days=2))
+        )
+    sweeper.sweep(engine_app.deps)
+    with engine_app.engine.connect() as c:
+        assert c.execute(select(func.count()).select_from(provider_calls)).scalar_one() == 1

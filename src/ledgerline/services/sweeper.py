@@ -13,6 +13,7 @@ from ledgerline.services import exceptions
 from ledgerline.services.deps import Deps
 
 SWEEP_JOB = "sla.sweep"
+CALL_LOG_KEEP_S = 24 * 3600
 SWEEP_BATCH_MAX = 500  # one sweep transaction stays short; the next sweep takes the rest
 
 
@@ -77,6 +78,8 @@ def sweep(deps: Deps) -> float:
             exceptions.open_for_payout(
                 deps, uow, payout, kind="payout_stuck", reason=reason, now=now
             )
+        # The circuit and status windows look back minutes; a day of calls is plenty to keep.
+        uow.health.prune_calls(before=now - _s(CALL_LOG_KEEP_S))
         uow.commit()
     return policy.sweep_interval_s
 
